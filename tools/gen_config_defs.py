@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Generate server/src/config/defs.rs: the name, type, bounds, default and flags of every
+configuration directive Redis 7.4 knows, read from a Redis source tree's config.c.
+
+Usage: gen_config_defs.py REDIS_SOURCE_DIR > server/src/config/defs.rs
+
+These are facts of the interface (what `CONFIG GET *` lists and what `CONFIG SET` accepts);
+the generated file is data, Coil's code decides what each directive does.
+"""
+import re
+import sys
+
+src = sys.argv[1]
+config_c = open(src + "/src/config.c").read()
+defines = {}
+for hdr in ("server.h", "config.h", "cluster.h", "server.c", "config.c"):
+    try:
+        text = open(src + "/src/" + hdr).read()
+    except OSError:
+        continue
+    for m in re.finditer(r"^#define\s+([A-Z_0-9]+)\s+(.+?)\s*(?:/\*.*)?$", text, re.M):
+        defines.setdefault(m.group(1), m.group(2))
+
+LIMITS = {"INT_MAX": 2**31 - 1, "INT_MIN": -2**31, "UINT_MAX": 2**32 - 1, "LONG_MAX": 2**63 - 1,
+          "LONG_MIN": -2**63, "ULONG_MAX": 2**64 - 1, "LLONG_MAX": 2**63 - 1, "LLONG_MIN": -2**63,
+          "ULLONG_MAX": 2**64 - 1, "SIZE_MAX": 2**64 - 1, "SSIZE_MAX": 2**63 - 1, "LONG_LONG_MAX": 2**63 - 1}
+
+
+def evaluate(expr, depth=0):
+    expr = expr.strip()
+    if depth > 10:
+        raise ValueError(expr)
+
+    def sub(m):
+        name = m.group(0)
+        if name in LIMITS:
+            return str(LIMITS[name])
+        if name in defines:
+            return "(" + str(evaluate(defines[name], depth + 1)) + ")"
+        return name
+    e = re.sub(r"[A-Z_][A-Z_0-9]*", sub, expr)
+    e = re.sub(r"(\d+)(ULL|ull|LL|ll|UL|ul|L|l|U|u)\b", r"\1", e)
+    e = re.sub(r"\b0([0-7]+)\b", r"0o\1", e)
+    e = e.replace("(long long)", "").replace("(unsigned long long)", "").replace("(size_t)", "")
+    return int(eval(e, {}, {}))
+
+
+enums = {}
+for m in re.finditer(r"configEnum (\w+)\[\] = \{(.*?)\};", config_c, re.S):
+    vals = re.findall(r'\{"([^"]+)",\s*([^}]+)\}', m.group(2))
+    enums[m.group(1)] = [(v, k.strip()) for v, k in vals]
+
+table = config_c[config_c.index("standardConfig static_configs[]"):]
+table = table[:table.index("\n};")]
+# Join macro calls that span lines.
+calls = re.findall(r"(create\w+Config)\((.*?)\),?\s*(?:/\*.*?\*/)?\s*\n(?=\s*(?:create|#|/\*|$|\n))", table + "\n", re.S)
+
+
+def split_args(s):
+    out, depth, cur, inq = [], 0, "", False
+    for ch in s:
+        if ch == '"' and not cur.endswith("\\"):
+            inq = not inq
+        if not inq and ch == "(":
+            depth += 1
+        if not inq and ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0 and not inq:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur.strip())
+    return out
+
+
+def cstr(s):
+    s = s.strip()
+    if s == "NULL":
+        return None
+    if s.startswith('"'):
+        return bytes(s[1:-1], "utf-8").decode("unicode_escape")
+    if s in defines:
+        return cstr(defines[s])
+    raise ValueError(s)
+
+
+def flags_of(s):
+    return [f.strip() for f in s.split("|")]
+
+
+rows = []
+for kind, args in calls:
+    a = split_args(" ".join(args.split()))
+    name, alias, flags = cstr(a[0]), cstr(a[1]), flags_of(a[2])
+    row = dict(name=name, alias=alias, flags=flags)
+    if kind == "createBoolConfig":
+        row.update(kind="Bool", default="yes" if evaluate(a[4]) else "no")
+    elif kind in ("createStringConfig", "createSDSConfig"):
+        d = cstr(a[5])
+        row.update(kind="Str", default=d or "", empty_is_null=a[3] == "EMPTY_STRING_IS_NULL")
+    elif kind == "createEnumConfig":
+        vals = enums[a[3]]
+        dflt = a[5].strip()
+        dv = [v for v, k in vals if k == dflt]
+        if not dv:
+            num = evaluate(dflt)
+            dv = [v for v, k in vals if evaluate(k) == num]
+        row.update(kind="Enum", values=[v for v, _ in vals], default=dv[0],
+                   multi="oom_score" in a[3] and False)
+    elif kind == "createSpecialConfig":
+        row.update(kind="Special", default="")
+    else:
+        lo, hi = evaluate(a[3]), evaluate(a[4])
+        d = evaluate(a[6])
+        conf_type = a[7].strip()
+        row.update(kind="Int", min=lo, max=hi, default=str(d),
+                   memory="MEMORY_CONFIG" in conf_type, percent="PERCENT_CONFIG" in conf_type,
+                   unsigned=kind in ("createUIntConfig", "createULongConfig", "createULongLongConfig", "createSizeTConfig"))
+    rows.append(row)
+
+FLAG_MAP = {"IMMUTABLE_CONFIG": "IMMUTABLE", "SENSITIVE_CONFIG": "SENSITIVE", "DEBUG_CONFIG": "DEBUG",
+            "MULTI_ARG_CONFIG": "MULTI_ARG", "HIDDEN_CONFIG": "HIDDEN", "PROTECTED_CONFIG": "PROTECTED",
+            "DENY_LOADING_CONFIG": "DENY_LOADING", "VOLATILE_CONFIG": "VOLATILE"}
+
+
+def rust_str(s):
+    return "None" if s is None else 'Some("%s")' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def lit(s):
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+print("//! Every configuration directive of Redis 7.4: name, alias, type, bounds, default.")
+print("//!")
+print("//! Generated by `tools/gen_config_defs.py` from Redis's config table; facts of the")
+print("//! interface that `CONFIG GET *` lists. What each directive does in Coil lives in")
+print("//! `config/mod.rs`.")
+print()
+print("use super::{ConfigDef, Kind, flags::*};")
+print()
+print("/// All directives, in Redis's table order.")
+print("pub static DEFS: &[ConfigDef] = &[")
+for r in rows:
+    fl = " | ".join(FLAG_MAP[f] for f in r["flags"] if f in FLAG_MAP) or "0"
+    if r["kind"] == "Bool":
+        kind = "Kind::Bool"
+    elif r["kind"] == "Str":
+        kind = "Kind::Str { empty_is_null: %s }" % ("true" if r["empty_is_null"] else "false")
+    elif r["kind"] == "Enum":
+        kind = "Kind::Enum(&[%s])" % ", ".join(lit(v) for v in r["values"])
+    elif r["kind"] == "Special":
+        kind = "Kind::Special"
+    else:
+        mx = r["max"] if r["max"] <= 2**63 - 1 else 2**63 - 1
+        kind = "Kind::Int { min: %d, max: %d, memory: %s, percent: %s }" % (
+            r["min"], mx, "true" if r["memory"] else "false", "true" if r["percent"] else "false")
+    print("    ConfigDef { name: %s, alias: %s, kind: %s, default: %s, flags: %s }," % (
+        lit(r["name"]), rust_str(r["alias"]), kind, lit(r["default"]), fl))
+print("];")
