@@ -10,6 +10,7 @@ pub mod getkeys;
 pub mod introspection;
 pub mod keys;
 pub mod multi;
+pub mod scan;
 pub mod server;
 pub mod strings;
 
