@@ -42,4 +42,14 @@ impl Hash {
             f(k, v);
         }
     }
+
+    /// An empty hash.
+    pub fn new() -> Hash {
+        Hash::default()
+    }
+
+    /// Sets a field; true if it is new.
+    pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
+        self.map.insert(SBytes::from_slice(field), SBytes::from_slice(value)).is_none()
+    }
 }

@@ -38,4 +38,19 @@ impl List {
             f(e);
         }
     }
+
+    /// An empty list.
+    pub fn new() -> List {
+        List::default()
+    }
+
+    /// Appends at the tail.
+    pub fn push_back(&mut self, v: &[u8]) {
+        self.items.push_back(SBytes::from_slice(v));
+    }
+
+    /// Prepends at the head.
+    pub fn push_front(&mut self, v: &[u8]) {
+        self.items.push_front(SBytes::from_slice(v));
+    }
 }

@@ -41,4 +41,14 @@ impl Set {
             f(k);
         }
     }
+
+    /// An empty set.
+    pub fn new() -> Set {
+        Set::default()
+    }
+
+    /// Adds a member; true if it is new.
+    pub fn insert(&mut self, member: &[u8]) -> bool {
+        self.members.insert(crate::db::SBytes::from_slice(member), ()).is_none()
+    }
 }

@@ -41,4 +41,14 @@ impl ZSet {
             f(k, *v);
         }
     }
+
+    /// An empty sorted set.
+    pub fn new() -> ZSet {
+        ZSet::default()
+    }
+
+    /// Adds or updates a member; true if it is new.
+    pub fn insert(&mut self, member: &[u8], score: f64) -> bool {
+        self.scores.insert(crate::db::SBytes::from_slice(member), score).is_none()
+    }
 }
