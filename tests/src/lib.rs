@@ -46,11 +46,21 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the given extra `--directive value` arguments.
     pub fn start_with(args: &[&str]) -> TestServer {
+        Self::spawn(None, args)
+    }
+
+    /// Starts a server with a configuration file, then `--directive value` overrides.
+    pub fn start_with_file(conf: &str, args: &[&str]) -> TestServer {
+        Self::spawn(Some(conf), args)
+    }
+
+    fn spawn(conf: Option<&str>, args: &[&str]) -> TestServer {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("coil-test-{}-{}", std::process::id(), port));
         std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("stdout.log");
         let child = Command::new(server_binary())
+            .args(conf)
             .args([
                 "--port",
                 &port.to_string(),
