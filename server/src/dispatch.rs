@@ -194,7 +194,8 @@ pub fn call(
             Handler::Container => Err(CmdError::wrong_arity(&cmd.name)),
         }
     };
-    let dur = start.elapsed().as_micros() as u64;
+    let elapsed = start.elapsed();
+    let dur = elapsed.as_micros() as u64;
     srv.exec_depth -= 1;
     if let Err(e) = result {
         srv.count_error(e.code());
@@ -206,6 +207,9 @@ pub fn call(
         if let Some(s) = srv.cmd_stats.get_mut(cmd.id) {
             s.calls += 1;
             s.usec += dur;
+            if srv.config.latency_tracking {
+                s.latency.record(elapsed.as_nanos() as u64);
+            }
             if failed {
                 s.failed_calls += 1;
             }

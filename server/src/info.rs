@@ -396,6 +396,31 @@ fn render_section(srv: &Server, name: &str, o: &mut String) {
         }
         "latencystats" => {
             o.push_str("# Latencystats\r\n");
+            let mut rows: Vec<(String, &crate::latency::Histogram)> = srv
+                .commands
+                .all()
+                .filter_map(|c| {
+                    srv.cmd_stats
+                        .get(c.id)
+                        .filter(|s| !s.latency.is_empty())
+                        .map(|s| (c.name.clone(), &s.latency))
+                })
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            for (name, h) in rows {
+                let parts: Vec<String> = cfg
+                    .latency_percentiles
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "p{}={:.3}",
+                            crate::latency::percentile_name(*p),
+                            h.value_at(*p) as f64 / 1000.0
+                        )
+                    })
+                    .collect();
+                let _ = write!(o, "latency_percentiles_usec_{name}:{}\r\n", parts.join(","));
+            }
         }
         _ => {}
     }

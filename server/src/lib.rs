@@ -27,6 +27,7 @@ pub mod evict;
 pub mod exec_lock;
 pub mod hooks;
 pub mod info;
+pub mod latency;
 pub mod ldouble;
 pub mod limits;
 pub mod log;

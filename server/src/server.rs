@@ -149,6 +149,8 @@ pub struct CmdStat {
     pub rejected_calls: u64,
     /// Ran and replied with an error.
     pub failed_calls: u64,
+    /// Latency distribution (`INFO latencystats`).
+    pub latency: crate::latency::Histogram,
 }
 
 /// The whole server.

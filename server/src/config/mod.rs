@@ -217,6 +217,10 @@ pub struct Config {
     pub shutdown_on_sigint: String,
     /// `stop-writes-on-bgsave-error`
     pub stop_writes_on_bgsave_error: bool,
+    /// `latency-tracking`
+    pub latency_tracking: bool,
+    /// `latency-tracking-info-percentiles`
+    pub latency_percentiles: Vec<f64>,
 }
 
 /// Index of the output-limit class for normal clients.
@@ -323,6 +327,8 @@ impl Config {
             shutdown_on_sigterm: "default".into(),
             shutdown_on_sigint: "default".into(),
             stop_writes_on_bgsave_error: true,
+            latency_tracking: true,
+            latency_percentiles: vec![50.0, 99.0, 99.9],
         };
         c.refresh();
         c
@@ -620,6 +626,12 @@ impl Config {
         self.shutdown_on_sigterm = self.value("shutdown-on-sigterm").to_string();
         self.shutdown_on_sigint = self.value("shutdown-on-sigint").to_string();
         self.stop_writes_on_bgsave_error = self.yes("stop-writes-on-bgsave-error");
+        self.latency_tracking = self.yes("latency-tracking");
+        self.latency_percentiles = self
+            .value("latency-tracking-info-percentiles")
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
     }
 
     /// Applies a config file's text, then the command line's overrides, as `redis-server`
