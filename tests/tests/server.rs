@@ -25,6 +25,12 @@ fn info_sections_have_redis_fields() {
         .query(&mut c)
         .unwrap();
     assert!(cs.contains("cmdstat_set:calls=1,"), "{cs}");
+    let lat: String = redis::cmd("INFO")
+        .arg("latencystats")
+        .query(&mut c)
+        .unwrap();
+    assert!(lat.contains("latency_percentiles_usec_set:p50="), "{lat}");
+    assert!(lat.contains(",p99=") && lat.contains(",p99.9="), "{lat}");
     let two: String = redis::cmd("INFO")
         .arg("server")
         .arg("clients")
