@@ -15,7 +15,7 @@ pub struct ScanOpts {
     /// `MATCH` pattern, unless it is `*`.
     pub pattern: Option<Bytes>,
     /// `TYPE` filter (`SCAN` only). `Some(None)` for a name that is no type, which
-    /// Redis 7.4 accepts and filters nothing with.
+    /// Redis 7.4 accepts and which then matches no key.
     pub type_filter: Option<Option<ValueType>>,
     /// `NOVALUES` (`HSCAN` only).
     pub novalues: bool,
