@@ -334,7 +334,146 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_weight;
+    use super::*;
+
+    use crate::client::Client;
+    use crate::config::Config;
+    use crate::db::hash::Hash;
+    use crate::db::set::Set;
+    use crate::db::zset::ZSet;
+    use crate::server::Server;
+
+    /// Runs one command line on an in-process server and returns the raw reply.
+    fn run(srv: &mut Server, c: &mut Client, line: &str) -> Vec<u8> {
+        c.out.buf.clear();
+        srv.cmd_time_ms = crate::server::unix_ms();
+        let argv: Vec<Bytes> = line
+            .split(' ')
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
+        if let Err(e) = crate::dispatch::call_internal(srv, c, &argv) {
+            c.out.error(e.text());
+        }
+        c.out.buf.clone()
+    }
+
+    /// The data set of the cases: a list, a set, a sorted set, weights as strings and
+    /// hash fields, names to `GET`.
+    fn dataset() -> Server {
+        let mut srv = Server::new(Config::new());
+        let db = &mut srv.dbs[0];
+        let mut l = List::new();
+        for e in ["3", "1", "2", "10"] {
+            l.push_back(e.as_bytes());
+        }
+        db.add(b"l", Value::List(Box::new(l)), 0);
+        let mut bad = List::new();
+        for e in ["1", "x", "2"] {
+            bad.push_back(e.as_bytes());
+        }
+        db.add(b"bad", Value::List(Box::new(bad)), 0);
+        let mut s = Set::new();
+        for e in ["c", "a", "b"] {
+            s.insert(e.as_bytes());
+        }
+        db.add(b"s", Value::Set(Box::new(s)), 0);
+        let mut z = ZSet::new();
+        for (m, sc) in [("c", 3.0), ("a", 1.0), ("b", 2.0), ("e", 5.0), ("d", 4.0)] {
+            z.insert(m.as_bytes(), sc);
+        }
+        db.add(b"z", Value::ZSet(Box::new(z)), 0);
+        for (k, v) in [
+            ("w_1", "30"),
+            ("w_2", "20"),
+            ("w_3", "10"),
+            ("w_10", "5"),
+            ("n_1", "one"),
+            ("n_2", "two"),
+            ("n_3", "three"),
+            ("str", "x"),
+        ] {
+            db.add(k.as_bytes(), Value::string(v.as_bytes()), 0);
+        }
+        for (k, v) in [("h_1", "3"), ("h_2", "1"), ("h_3", "2")] {
+            let mut h = Hash::new();
+            h.insert(b"f", v.as_bytes());
+            db.add(k.as_bytes(), Value::Hash(Box::new(h)), 0);
+        }
+        srv
+    }
+
+    /// Replies captured from Redis 7.4 on the same data set.
+    #[test]
+    fn sort_matches_redis() {
+        let mut srv = dataset();
+        let mut c = Client::new(1, None, String::new(), String::new());
+        let cases: &[(&str, &[u8])] = &[
+        ("sort l", b"*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n"),
+        ("sort l desc", b"*4\r\n$2\r\n10\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n"),
+        ("sort l alpha", b"*4\r\n$1\r\n1\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n"),
+        ("sort l alpha desc", b"*4\r\n$1\r\n3\r\n$1\r\n2\r\n$2\r\n10\r\n$1\r\n1\r\n"),
+        ("sort l limit 1 2", b"*2\r\n$1\r\n2\r\n$1\r\n3\r\n"),
+        ("sort l limit -5 2", b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
+        ("sort l limit 2 -1", b"*2\r\n$1\r\n3\r\n$2\r\n10\r\n"),
+        ("sort l limit 10 5", b"*0\r\n"),
+        ("sort l limit 0 0", b"*0\r\n"),
+        ("sort l by w_*", b"*4\r\n$2\r\n10\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n"),
+        ("sort l by w_* desc", b"*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n"),
+        ("sort l by h_*->f", b"*4\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n1\r\n"),
+        ("sort l by h_*->f get # get n_* get h_*->f", b"*12\r\n$2\r\n10\r\n$-1\r\n$-1\r\n$1\r\n2\r\n$3\r\ntwo\r\n$1\r\n1\r\n$1\r\n3\r\n$5\r\nthree\r\n$1\r\n2\r\n$1\r\n1\r\n$3\r\none\r\n$1\r\n3\r\n"),
+        ("sort l by nosort", b"*4\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n"),
+        ("sort l by nosort desc", b"*4\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n"),
+        ("sort l by nosort limit 1 2", b"*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
+        ("sort l by nosort desc limit 1 2", b"*2\r\n$1\r\n2\r\n$1\r\n1\r\n"),
+        ("sort z by nosort", b"*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+        ("sort z by nosort desc", b"*5\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"),
+        ("sort z by nosort limit 1 3", b"*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
+        ("sort z by nosort desc limit 1 3", b"*3\r\n$1\r\nd\r\n$1\r\nc\r\n$1\r\nb\r\n"),
+        ("sort z alpha", b"*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+        ("sort z", b"-ERR One or more scores can't be converted into double\r\n"),
+        ("sort s alpha", b"*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+        ("sort s by nosort store dst", b":3\r\n"),
+        ("sort l get n_* store dst2", b":4\r\n"),
+        ("sort l by w_* alpha", b"*4\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n1\r\n$2\r\n10\r\n"),
+        ("sort l get h_*->", b"*4\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n"),
+        ("sort l get nopattern", b"*4\r\n$-1\r\n$-1\r\n$-1\r\n$-1\r\n"),
+        ("sort_ro l store x", b"-ERR syntax error\r\n"),
+        ("sort l limit x 1", b"-ERR value is not an integer or out of range\r\n"),
+        ("sort l foo", b"-ERR syntax error\r\n"),
+        ("sort str", b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ("sort l by missing_* get #", b"*4\r\n$1\r\n1\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n"),
+        ("sort l by missing_* alpha get #", b"*4\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n"),
+        ("sort l by n_* alpha", b"*4\r\n$2\r\n10\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n2\r\n"),
+        ("sort l by n_* alpha desc", b"*4\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n1\r\n$2\r\n10\r\n"),
+        ("sort bad", b"-ERR One or more scores can't be converted into double\r\n"),
+        ("sort bad alpha", b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\nx\r\n"),
+        ("sort s by w_*", b"*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+        ];
+        for (line, want) in cases {
+            let got = run(&mut srv, &mut c, line);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(want),
+                "{line}"
+            );
+        }
+        let stored = srv.dbs[0].entry(b"dst2").map(|e| {
+            let mut v = Vec::new();
+            if let Value::List(l) = &e.value {
+                l.for_each(|x| v.push(String::from_utf8_lossy(x).into_owned()));
+            }
+            v
+        });
+        assert_eq!(
+            stored,
+            Some(vec![
+                "one".into(),
+                "two".into(),
+                "three".into(),
+                String::new()
+            ])
+        );
+    }
 
     #[test]
     fn weights_follow_strtod() {
