@@ -169,9 +169,13 @@ impl<'a> Keyspace<'a> {
         if flags & lookup::NOSTATS == 0 {
             self.srv.stats.keyspace_hits += 1;
         }
-        if flags & lookup::NOTOUCH == 0 {
-            let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
-            let lru = self.accessed_lru(old);
+        if flags & lookup::NOTOUCH == 0 && !self.srv.no_touch {
+            let lru = if self.lfu() {
+                let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
+                self.accessed_lru(old)
+            } else {
+                self.srv.lru_clock()
+            };
             let e = self.srv.dbs[self.db].keys.get_mut(key)?;
             e.lru = lru;
             return Some(&mut e.value);
@@ -194,6 +198,9 @@ impl<'a> Keyspace<'a> {
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Value> {
         if self.expire_status(key) != KeyStatus::Valid {
             return None;
+        }
+        if self.srv.no_touch {
+            return self.srv.dbs[self.db].keys.get_mut(key).map(|e| &mut e.value);
         }
         let lru = if self.lfu() {
             let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
@@ -249,10 +256,13 @@ impl<'a> Keyspace<'a> {
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         self.expire_if_needed(key);
         // An overwritten key keeps its access data (Redis's `dbSetValue`).
-        let lru = match self.srv.dbs[self.db].keys.get(key) {
-            Some(e) if self.lfu() => e.lru,
-            Some(_) => self.srv.lru_clock(),
-            None => self.initial_lru(),
+        let lru = if self.lfu() || self.srv.no_touch {
+            match self.srv.dbs[self.db].keys.get(key) {
+                Some(e) => e.lru,
+                None => self.initial_lru(),
+            }
+        } else {
+            self.srv.lru_clock()
         };
         let kind = value.value_type();
         let created = self.srv.dbs[self.db].set(key, value, keep_ttl, lru);

@@ -184,6 +184,7 @@ pub fn call(
 ) {
     if srv.exec_depth == 0 {
         srv.pubsub.running = Some((c.id, c.resp()));
+        srv.no_touch = c.has(cf::NO_TOUCH) && cmd.name != "touch";
     }
     let prev_client = srv.current_client.replace(c.id);
     let prev_resp = std::mem::replace(&mut srv.current_resp, c.resp());
@@ -228,6 +229,7 @@ pub fn call(
     srv.current_resp = prev_resp;
     if srv.exec_depth == 0 {
         srv.pubsub.running = None;
+        srv.no_touch = false;
         if !srv.deferred_pushes.is_empty() {
             let pushes = std::mem::take(&mut srv.deferred_pushes);
             if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {

@@ -218,11 +218,15 @@ fn confirm(srv: &mut Server, c: &mut Client, kind: Kind, subscribed: bool, name:
 
 /// Subscribes `c` to a channel, pattern or shard channel and confirms it. Returns true
 /// if it was not subscribed yet.
-pub fn subscribe(srv: &mut Server, c: &mut Client, kind: Kind, name: &Bytes) -> bool {
-    let added = kind.client_set(c).insert(name.clone());
+pub fn subscribe(srv: &mut Server, c: &mut Client, kind: Kind, name: &[u8]) -> bool {
+    let added = !kind.client_set(c).contains(name);
     if added {
+        // An owned copy: an argument slice would keep its whole read buffer alive for as
+        // long as the subscription lasts.
+        let name = Bytes::copy_from_slice(name);
+        kind.client_set(c).insert(name.clone());
         kind.server_map(&mut srv.pubsub)
-            .entry(name.clone())
+            .entry(name)
             .or_default()
             .push(c.id);
     }
