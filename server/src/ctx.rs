@@ -200,7 +200,10 @@ impl<'a> Keyspace<'a> {
             return None;
         }
         if self.srv.no_touch {
-            return self.srv.dbs[self.db].keys.get_mut(key).map(|e| &mut e.value);
+            return self.srv.dbs[self.db]
+                .keys
+                .get_mut(key)
+                .map(|e| &mut e.value);
         }
         let lru = if self.lfu() {
             let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;

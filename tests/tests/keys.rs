@@ -101,7 +101,7 @@ fn del_unlink_exists_type() {
 }
 
 #[test]
-fn type_and_exists_do_not_touch_the_key() {
+fn type_exists_ttl_and_no_touch_clients_do_not_touch_the_key() {
     let s = TestServer::start_with(&["--enable-debug-command", "yes"]);
     let mut r = s.raw();
     call(&mut r, &["SET", "k", "v"]);
@@ -112,6 +112,15 @@ fn type_and_exists_do_not_touch_the_key() {
     let idle = call(&mut r, &["OBJECT", "IDLETIME", "k"]);
     assert!(idle == int(1) || idle == int(2), "{idle:?}");
     call(&mut r, &["GET", "k"]);
+    assert_eq!(call(&mut r, &["OBJECT", "IDLETIME", "k"]), int(0));
+    // CLIENT NO-TOUCH: reads and writes leave the access time alone, TOUCH does not.
+    assert_eq!(call(&mut r, &["CLIENT", "NO-TOUCH", "on"]), "+OK\r\n");
+    assert_eq!(call(&mut r, &["DEBUG", "SLEEP", "1.1"]), "+OK\r\n");
+    call(&mut r, &["GET", "k"]);
+    call(&mut r, &["SET", "k", "v2"]);
+    let idle = call(&mut r, &["OBJECT", "IDLETIME", "k"]);
+    assert!(idle == int(1) || idle == int(2), "{idle:?}");
+    call(&mut r, &["TOUCH", "k"]);
     assert_eq!(call(&mut r, &["OBJECT", "IDLETIME", "k"]), int(0));
 }
 
@@ -267,6 +276,18 @@ fn scan_options_and_errors() {
         call(&mut r, &["SCAN", "0", "FOO", "bar"]),
         "-ERR syntax error\r\n"
     );
+    // Cursors are read as `strtoull` reads them once the strict form fails.
+    for cursor in ["000", "+0", "-0", " 0", "00000000000000000000000"] {
+        let (_, keys) = scan_reply(&call(&mut r, &["SCAN", cursor, "COUNT", "1000"]));
+        assert_eq!(keys.len(), 101, "{cursor:?}");
+    }
+    for cursor in ["", " ", "-", "5 ", "0x10", "1.5"] {
+        assert_eq!(
+            call(&mut r, &["SCAN", cursor]),
+            "-ERR invalid cursor\r\n",
+            "{cursor:?}"
+        );
+    }
     call(&mut r, &["FLUSHALL"]);
     assert_eq!(call(&mut r, &["SCAN", "0"]), "*2\r\n$1\r\n0\r\n*0\r\n");
     assert_eq!(call(&mut r, &["SCAN", "12345"]), "*2\r\n$1\r\n0\r\n*0\r\n");
