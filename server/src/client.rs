@@ -306,6 +306,9 @@ impl Client {
         if self.has(flags::MONITOR) {
             s.push('O');
         }
+        if self.has(flags::PUBSUB) {
+            s.push('P');
+        }
         if self.has(flags::MULTI) {
             s.push('x');
         }

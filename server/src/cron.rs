@@ -59,67 +59,111 @@ fn clients_cron(srv: &mut Server) {
     }
 }
 
-/// Redis's slow active expiry cycle: sample keys with a TTL in each database, delete
-/// the expired ones, keep going while more than 10% of a sample was expired, within 25%
-/// of the cron period of CPU time.
+/// Redis's slow active expiry cycle (`activeExpireCycle`): walk the keys with a TTL of
+/// each database with the `expires` cursor, 20 per round, deleting the expired ones
+/// (with their `expired` events), and repeat a database's round while more than 10% of
+/// a sample was expired; stop at 25% of the cron period. `active-expire-effort` scales
+/// every figure as in Redis.
 pub fn active_expire_cycle(srv: &mut Server) {
-    let effort = u64::from(srv.config.active_expire_effort.saturating_sub(1));
-    let per_loop = 20 + 20 / 4 * effort as usize;
+    if matches!(srv.pause, Some((until, _)) if until > unix_ms()) {
+        return;
+    }
+    let effort = u64::from(srv.config.active_expire_effort.clamp(1, 10) - 1);
+    let per_loop = (20 + 20 / 4 * effort) as usize;
     let acceptable_stale = 10 - effort as usize;
     let budget = Duration::from_micros(
-        (1_000_000 / u64::from(srv.config.hz.max(1))) * (25 + 2 * effort) / 100,
+        ((25 + 2 * effort) * 1_000_000 / u64::from(srv.config.hz.max(1)) / 100).max(1),
     );
     let start = Instant::now();
-    let now = unix_ms();
+    let mut iteration = 0u64;
+    let mut total_sampled = 0usize;
+    let mut total_expired = 0usize;
+    let mut timelimit_exit = false;
     for dbi in 0..srv.dbs.len() {
+        if timelimit_exit {
+            break;
+        }
+        let mut ttl_sum = 0i64;
+        let mut ttl_samples = 0i64;
         loop {
-            let db = &mut srv.dbs[dbi];
-            if db.expires.is_empty() {
+            iteration += 1;
+            let num = srv.dbs[dbi].expires.len();
+            if num == 0 {
+                srv.dbs[dbi].avg_ttl = 0;
                 break;
             }
+            let now = unix_ms();
+            srv.cmd_time_ms = now;
+            let num = num.min(per_loop);
+            let max_buckets = num * 20;
+            let mut checked_buckets = 0;
             let mut sampled = 0;
-            let mut expired = Vec::new();
-            let mut cursor = db.expires_cursor;
-            let mut ttl_sum = 0i64;
-            let mut ttl_samples = 0i64;
-            while sampled < per_loop {
-                cursor = db.expires.scan(cursor, |k, t| {
-                    sampled += 1;
-                    if *t <= now {
-                        expired.push(k.to_vec());
-                    } else {
-                        ttl_sum += *t - now;
-                        ttl_samples += 1;
-                    }
-                });
-                if cursor == 0 {
+            let mut expired_keys = Vec::new();
+            let mut db_done = false;
+            {
+                let db = &mut srv.dbs[dbi];
+                // A table of mostly empty buckets is not worth sampling: it will shrink.
+                let buckets = db.expires.bucket_count();
+                if buckets > 4 && db.expires.len() * 100 / buckets < 1 {
                     break;
                 }
+                let mut cursor = db.expires_cursor;
+                while sampled < num && checked_buckets < max_buckets {
+                    cursor = db.expires.scan(cursor, |k, t| {
+                        sampled += 1;
+                        if now > *t {
+                            expired_keys.push(k.to_vec());
+                        } else {
+                            ttl_sum += *t - now;
+                            ttl_samples += 1;
+                        }
+                    });
+                    if cursor == 0 {
+                        db_done = true;
+                        break;
+                    }
+                    checked_buckets += 1;
+                }
+                db.expires_cursor = cursor;
             }
-            db.expires_cursor = cursor;
-            if ttl_samples > 0 {
-                let avg = ttl_sum / ttl_samples;
-                db.avg_ttl = if db.avg_ttl == 0 {
-                    avg
-                } else {
-                    (db.avg_ttl / 50) * 49 + avg / 50
-                };
-            }
-            let n_expired = expired.len();
-            for k in expired {
+            let expired = expired_keys.len();
+            for k in expired_keys {
                 let mut ks = crate::ctx::Keyspace { srv, db: dbi };
                 ks.expire_if_needed(&k);
             }
-            if sampled == 0
-                || n_expired * 100 / sampled <= acceptable_stale
-                || start.elapsed() >= budget
-            {
+            total_sampled += sampled;
+            total_expired += expired;
+            let repeat = !db_done && (sampled == 0 || expired * 100 / sampled > acceptable_stale);
+            if iteration % 16 == 0 || !repeat {
+                if ttl_samples > 0 {
+                    let avg = ttl_sum / ttl_samples;
+                    let db = &mut srv.dbs[dbi];
+                    db.avg_ttl = if db.avg_ttl == 0 {
+                        avg
+                    } else {
+                        (db.avg_ttl / 50) * 49 + avg / 50
+                    };
+                    ttl_sum = 0;
+                    ttl_samples = 0;
+                }
+                if iteration % 16 == 0 && start.elapsed() > budget {
+                    timelimit_exit = true;
+                    srv.stats.expired_time_cap_reached_count += 1;
+                    break;
+                }
+            }
+            if !repeat {
                 break;
             }
         }
-        if start.elapsed() >= budget {
-            break;
-        }
     }
     srv.stats.expire_cycle_time_used_us += start.elapsed().as_micros() as u64;
+    // A running average of the share of sampled keys found expired, kept in percent
+    // as `INFO` prints it.
+    let current = if total_sampled > 0 {
+        total_expired as f64 * 100.0 / total_sampled as f64
+    } else {
+        0.0
+    };
+    srv.stats.expired_stale_perc = current * 0.05 + srv.stats.expired_stale_perc * 0.95;
 }

@@ -84,42 +84,133 @@ impl<'a> Keyspace<'a> {
     /// Removes `key` if its TTL has passed, with the `expired` event and the DEL
     /// propagation. Returns true when it was removed.
     pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
+        self.expire_status(key) == KeyStatus::Deleted
+    }
+
+    /// Redis's `expireIfNeeded`: whether `key` is still valid, logically expired but
+    /// kept (while loading, or while `CLIENT PAUSE` holds expiry back), or was expired
+    /// now and removed with its `expired` event.
+    pub fn expire_status(&mut self, key: &[u8]) -> KeyStatus {
         let now = self.now();
-        let db = &mut self.srv.dbs[self.db];
-        if !db.is_expired(key, now) {
-            return false;
+        let db = &self.srv.dbs[self.db];
+        if self.srv.loading || !db.is_expired(key, now) {
+            return KeyStatus::Valid;
         }
-        db.remove(key);
+        if matches!(self.srv.pause, Some((until, _)) if until > crate::server::unix_ms()) {
+            return KeyStatus::Expired;
+        }
+        self.delete_expired(key);
+        KeyStatus::Deleted
+    }
+
+    /// Removes a key whose TTL passed: the `expired` event, `WATCH` invalidation and the
+    /// `expired_keys` count (Redis's `deleteExpiredKeyAndPropagate`).
+    pub fn delete_expired(&mut self, key: &[u8]) {
+        self.srv.dbs[self.db].remove(key);
         self.srv.stats.expired_keys += 1;
         self.notify(NOTIFY_EXPIRED, "expired", key);
         self.signal_modified(key);
-        true
+    }
+
+    /// True when the configured `maxmemory-policy` is an LFU one: the `lru` field of
+    /// each entry then holds an access-frequency counter and its decay time.
+    #[inline]
+    pub fn lfu(&self) -> bool {
+        self.srv.config.maxmemory_policy.ends_with("lfu")
+    }
+
+    /// The `lru` field for a new key (Redis's `initObjectLRUOrLFU`).
+    pub fn initial_lru(&self) -> u32 {
+        if self.lfu() {
+            (lfu_time_minutes(self.now()) << 8) | LFU_INIT_VAL
+        } else {
+            self.srv.lru_clock()
+        }
+    }
+
+    /// The `lru` field after an access: the LRU clock, or the LFU counter decayed and
+    /// logarithmically incremented (Redis's `updateLFU`).
+    fn accessed_lru(&mut self, old: u32) -> u32 {
+        if !self.lfu() {
+            return self.srv.lru_clock();
+        }
+        let now = self.now();
+        let counter = lfu_decr_and_return(old, now, self.srv.config.lfu_decay_time);
+        let counter = if counter == 255 {
+            255
+        } else {
+            let r: f64 = rand::Rng::gen(&mut self.srv.rng);
+            let base = counter.saturating_sub(LFU_INIT_VAL) as f64;
+            let p = 1.0 / (base * f64::from(self.srv.config.lfu_log_factor) + 1.0);
+            if r < p {
+                counter + 1
+            } else {
+                counter
+            }
+        };
+        (lfu_time_minutes(now) << 8) | counter
+    }
+
+    /// Looks `key` up for reading with Redis's `LOOKUP_*` [`lookup`] flags: expired keys
+    /// vanish; unless told otherwise, hits and misses are counted, a miss sends the
+    /// `keymiss` event and a hit updates the access time.
+    pub fn lookup_read_flags(&mut self, key: &[u8], flags: u8) -> Option<&mut Value> {
+        let valid = self.expire_status(key) == KeyStatus::Valid;
+        let found = valid && self.srv.dbs[self.db].keys.contains_key(key);
+        if !found {
+            if flags & lookup::NOSTATS == 0 {
+                self.srv.stats.keyspace_misses += 1;
+            }
+            if flags & lookup::NONOTIFY == 0 {
+                self.notify(NOTIFY_KEY_MISS, "keymiss", key);
+            }
+            return None;
+        }
+        if flags & lookup::NOSTATS == 0 {
+            self.srv.stats.keyspace_hits += 1;
+        }
+        if flags & lookup::NOTOUCH == 0 && !self.srv.no_touch {
+            let lru = if self.lfu() {
+                let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
+                self.accessed_lru(old)
+            } else {
+                self.srv.lru_clock()
+            };
+            let e = self.srv.dbs[self.db].keys.get_mut(key)?;
+            e.lru = lru;
+            return Some(&mut e.value);
+        }
+        self.srv.dbs[self.db]
+            .keys
+            .get_mut(key)
+            .map(|e| &mut e.value)
     }
 
     /// Looks `key` up for reading: expired keys vanish, hits and misses are counted, the
     /// access time is updated.
     #[inline]
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&mut Value> {
-        self.expire_if_needed(key);
-        let lru = self.srv.lru_clock();
-        let found = self.srv.dbs[self.db].keys.contains_key(key);
-        if found {
-            self.srv.stats.keyspace_hits += 1;
-        } else {
-            self.srv.stats.keyspace_misses += 1;
-            self.notify(NOTIFY_KEY_MISS, "keymiss", key);
-            return None;
-        }
-        let e = self.srv.dbs[self.db].keys.get_mut(key)?;
-        e.lru = lru;
-        Some(&mut e.value)
+        self.lookup_read_flags(key, 0)
     }
 
     /// Looks `key` up for writing (expired keys vanish; no hit/miss counting).
     #[inline]
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut Value> {
-        self.expire_if_needed(key);
-        let lru = self.srv.lru_clock();
+        if self.expire_status(key) != KeyStatus::Valid {
+            return None;
+        }
+        if self.srv.no_touch {
+            return self.srv.dbs[self.db]
+                .keys
+                .get_mut(key)
+                .map(|e| &mut e.value);
+        }
+        let lru = if self.lfu() {
+            let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
+            self.accessed_lru(old)
+        } else {
+            self.srv.lru_clock()
+        };
         let e = self.srv.dbs[self.db].keys.get_mut(key)?;
         e.lru = lru;
         Some(&mut e.value)
@@ -127,13 +218,14 @@ impl<'a> Keyspace<'a> {
 
     /// True if `key` exists (and has not expired). Not counted as a hit or miss.
     pub fn exists(&mut self, key: &[u8]) -> bool {
-        self.expire_if_needed(key);
-        self.srv.dbs[self.db].keys.contains_key(key)
+        self.expire_status(key) == KeyStatus::Valid && self.srv.dbs[self.db].keys.contains_key(key)
     }
 
     /// The type of `key`, if it exists.
     pub fn type_of(&mut self, key: &[u8]) -> Option<ValueType> {
-        self.expire_if_needed(key);
+        if self.expire_status(key) != KeyStatus::Valid {
+            return None;
+        }
         self.srv.dbs[self.db]
             .keys
             .get(key)
@@ -166,7 +258,15 @@ impl<'a> Keyspace<'a> {
     /// `keep_ttl`, invalidates watchers.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         self.expire_if_needed(key);
-        let lru = self.srv.lru_clock();
+        // An overwritten key keeps its access data (Redis's `dbSetValue`).
+        let lru = if self.lfu() || self.srv.no_touch {
+            match self.srv.dbs[self.db].keys.get(key) {
+                Some(e) => e.lru,
+                None => self.initial_lru(),
+            }
+        } else {
+            self.srv.lru_clock()
+        };
         let kind = value.value_type();
         let created = self.srv.dbs[self.db].set(key, value, keep_ttl, lru);
         if created {
@@ -177,7 +277,7 @@ impl<'a> Keyspace<'a> {
 
     /// Adds a key known to be absent (Redis's `dbAdd`), waking clients blocked on it.
     pub fn add(&mut self, key: &[u8], value: Value) -> &mut Value {
-        let lru = self.srv.lru_clock();
+        let lru = self.initial_lru();
         let kind = value.value_type();
         self.key_created(key, kind);
         &mut self.srv.dbs[self.db].add(key, value, lru).value
@@ -193,7 +293,9 @@ impl<'a> Keyspace<'a> {
     /// Deletes `key`; true if it existed. Watchers are invalidated; the caller sends the
     /// keyspace event.
     pub fn delete(&mut self, key: &[u8]) -> bool {
-        self.expire_if_needed(key);
+        if self.expire_status(key) == KeyStatus::Deleted {
+            return false;
+        }
         if self.srv.dbs[self.db].remove(key).is_some() {
             self.signal_modified(key);
             true
@@ -258,5 +360,52 @@ impl<'a> Keyspace<'a> {
     /// Wakes clients blocked on `key` (for values that gained elements).
     pub fn signal_ready(&mut self, key: &[u8]) {
         crate::blocking::signal_key_as_ready(self.srv, self.db, key);
+    }
+}
+
+/// Flags for [`Keyspace::lookup_read_flags`] (Redis's `LOOKUP_*`).
+pub mod lookup {
+    /// Don't update the key's access time.
+    pub const NOTOUCH: u8 = 1 << 0;
+    /// Don't send the `keymiss` event.
+    pub const NONOTIFY: u8 = 1 << 1;
+    /// Don't count a keyspace hit or miss.
+    pub const NOSTATS: u8 = 1 << 2;
+}
+
+/// What [`Keyspace::expire_status`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    /// The key is missing or its TTL has not passed.
+    Valid,
+    /// The TTL passed but the key is kept for now; it reads as missing.
+    Expired,
+    /// The TTL passed and the key was removed.
+    Deleted,
+}
+
+/// The LFU counter a new key starts with (Redis's `LFU_INIT_VAL`).
+pub const LFU_INIT_VAL: u32 = 5;
+
+/// Minutes of Unix time, 16 bits: the LFU decay clock (Redis's `LFUGetTimeInMinutes`).
+pub fn lfu_time_minutes(now_ms: i64) -> u32 {
+    ((now_ms / 1000 / 60) & 65535) as u32
+}
+
+/// The LFU counter of an `lru` field after its decay (Redis's `LFUDecrAndReturn`).
+pub fn lfu_decr_and_return(lru: u32, now_ms: i64, decay_time: u64) -> u32 {
+    let ldt = lru >> 8;
+    let counter = lru & 255;
+    let now = lfu_time_minutes(now_ms);
+    let elapsed = if now >= ldt {
+        now - ldt
+    } else {
+        65535 - ldt + now
+    };
+    let periods = u64::from(elapsed).checked_div(decay_time).unwrap_or(0);
+    if periods > u64::from(counter) {
+        0
+    } else {
+        counter - periods as u32
     }
 }

@@ -27,6 +27,11 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
         c.out.buf.truncate(mark.max(c.sent));
         c.flags &= !cf::REPLY_SKIP;
     }
+    // Pub/Sub pushes get through `CLIENT REPLY OFF|SKIP`.
+    if !srv.pubsub.unsilenced.is_empty() {
+        let pushes = std::mem::take(&mut srv.pubsub.unsilenced);
+        c.out.raw(&pushes);
+    }
     // Reuse the argument vector's allocation for the next command.
     let mut argv = argv;
     argv.clear();
@@ -177,6 +182,10 @@ pub fn call(
     argv: &[Bytes],
     reprocessing: bool,
 ) {
+    if srv.exec_depth == 0 {
+        srv.pubsub.running = Some((c.id, c.resp()));
+        srv.no_touch = c.has(cf::NO_TOUCH) && cmd.name != "touch";
+    }
     let prev_client = srv.current_client.replace(c.id);
     let prev_resp = std::mem::replace(&mut srv.current_resp, c.resp());
     let errors_before = srv.stats.total_error_replies;
@@ -222,9 +231,18 @@ pub fn call(
     }
     srv.current_client = prev_client;
     srv.current_resp = prev_resp;
-    if srv.exec_depth == 0 && !srv.deferred_pushes.is_empty() {
-        let pushes = std::mem::take(&mut srv.deferred_pushes);
-        c.out.raw(&pushes);
+    if srv.exec_depth == 0 {
+        srv.pubsub.running = None;
+        srv.no_touch = false;
+        if !srv.deferred_pushes.is_empty() {
+            let pushes = std::mem::take(&mut srv.deferred_pushes);
+            if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
+                // Pushes are not silenced: `process_command` adds them back.
+                srv.pubsub.unsilenced.extend_from_slice(&pushes);
+            } else {
+                c.out.raw(&pushes);
+            }
+        }
     }
 }
 
@@ -237,6 +255,10 @@ pub fn reprocess_blocked(srv: &mut Server, c: &mut Client, argv: Vec<Bytes>, dea
     srv.reprocess_deadline = Some(deadline_ms);
     call(srv, c, &cmd, &argv, true);
     srv.reprocess_deadline = None;
+    if !srv.pubsub.unsilenced.is_empty() {
+        let pushes = std::mem::take(&mut srv.pubsub.unsilenced);
+        c.out.raw(&pushes);
+    }
 }
 
 /// Runs `argv` for an internal client (scripts, modules, `EXEC`): lookup and arity

@@ -212,6 +212,9 @@ pub struct Server {
     pub shutdown: Option<ShutdownRequest>,
     /// `DEBUG SET-ACTIVE-EXPIRE`.
     pub active_expire_enabled: bool,
+    /// The running command comes from a `CLIENT NO-TOUCH on` client (and is not `TOUCH`):
+    /// key lookups leave access times alone.
+    pub no_touch: bool,
     /// Loading a dataset.
     pub loading: bool,
     /// Last successful save (Unix seconds).
@@ -283,6 +286,7 @@ impl Server {
             to_close: Vec::new(),
             shutdown: None,
             active_expire_enabled: true,
+            no_touch: false,
             loading: false,
             last_save: unix_ms() / 1000,
             executable: std::env::current_exe()

@@ -1,7 +1,10 @@
 //! End-to-end tests: each starts the real `coil-server` and talks to it over TCP.
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
+mod expire; // EXPIRE family, TTLs, lazy and active expiry
+mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
+mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod strings; // string commands and their options
 mod transactions; // MULTI/EXEC/WATCH

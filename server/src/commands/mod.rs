@@ -10,8 +10,10 @@ pub mod getkeys;
 pub mod introspection;
 pub mod keys;
 pub mod multi;
+pub mod pubsub;
 pub mod scan;
 pub mod server;
+pub mod sort;
 pub mod strings;
 
 /// Builds the table of every built-in command.
@@ -22,6 +24,7 @@ pub fn build_table() -> CommandTable {
     introspection::register(&mut r);
     keys::register(&mut r);
     multi::register(&mut r);
+    pubsub::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
     r.build()

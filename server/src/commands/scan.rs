@@ -15,7 +15,7 @@ pub struct ScanOpts {
     /// `MATCH` pattern, unless it is `*`.
     pub pattern: Option<Bytes>,
     /// `TYPE` filter (`SCAN` only). `Some(None)` for a name that is no type, which
-    /// Redis 7.4 accepts and filters nothing with.
+    /// Redis 7.4 accepts and which then matches no key.
     pub type_filter: Option<Option<ValueType>>,
     /// `NOVALUES` (`HSCAN` only).
     pub novalues: bool,
@@ -31,9 +31,34 @@ impl ScanOpts {
     }
 }
 
-/// Parses a cursor argument (`ERR invalid cursor`).
+/// Parses a cursor argument (`ERR invalid cursor`) as Redis's `string2ull` does: a
+/// canonical integer that is not negative, or else whatever `strtoull` reads whole
+/// (leading spaces, a sign and leading zeros allowed; `-n` wraps around).
 pub fn parse_cursor(a: &[u8]) -> Result<u64, CmdError> {
-    crate::util::parse_u64(a).ok_or_else(|| CmdError::err("invalid cursor"))
+    let invalid = || CmdError::err("invalid cursor");
+    if let Some(v) = crate::util::parse_i64(a) {
+        return u64::try_from(v).map_err(|_| invalid());
+    }
+    let start = a
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .ok_or_else(invalid)?;
+    let (neg, digits) = match a[start] {
+        b'-' => (true, &a[start + 1..]),
+        b'+' => (false, &a[start + 1..]),
+        _ => (false, &a[start..]),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(invalid());
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+            .ok_or_else(invalid)?;
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
 }
 
 /// Parses options from `argv[start..]`. `keyspace` allows `TYPE`; `hash` allows

@@ -69,10 +69,11 @@ impl Db {
         self.expires.get(key).copied()
     }
 
-    /// True when `key` has a TTL that has passed.
+    /// True when `key` has a TTL that has passed: Redis's `keyIsExpired` counts a key
+    /// as expired only once the time is strictly past its expire time.
     #[inline]
     pub fn is_expired(&self, key: &[u8], now_ms: i64) -> bool {
-        matches!(self.expire_of(key), Some(t) if t <= now_ms)
+        matches!(self.expire_of(key), Some(t) if now_ms > t)
     }
 
     /// The entry under `key`, expired or not.
