@@ -7,11 +7,13 @@ pub mod client;
 pub mod connection;
 pub mod debug;
 pub mod getkeys;
+pub mod hashes;
 pub mod introspection;
 pub mod keys;
 pub mod multi;
 pub mod scan;
 pub mod server;
+pub mod sets;
 pub mod strings;
 
 /// Builds the table of every built-in command.
@@ -24,5 +26,7 @@ pub fn build_table() -> CommandTable {
     multi::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
+    hashes::register(&mut r);
+    sets::register(&mut r);
     r.build()
 }
