@@ -12,6 +12,7 @@ use crate::ctx::{Ctx, Keyspace};
 use crate::db::hash::{
     is_expired, ExpireCond, Hash, HashLimits, Repr, SetExpire, HFE_MAX_ABS_TIME_MS,
 };
+use crate::db::set::fair_random_entry;
 use crate::db::{Entry, SBytes, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
 use crate::resp::ReplyBuf;
@@ -69,6 +70,11 @@ enum GetRes {
     Expired,
     /// The field had expired and was the last one: the key was deleted.
     ExpiredHash,
+}
+
+/// True while `CLIENT PAUSE` holds expiry back (Redis's `PAUSE_ACTION_EXPIRE`).
+fn expiry_paused(srv: &Server) -> bool {
+    matches!(srv.pause, Some((until, _)) if until > crate::server::unix_ms())
 }
 
 /// The hash stored under `key`, without lookup side effects.
@@ -139,7 +145,7 @@ fn get_field(
     f: impl FnOnce(&[u8]),
 ) -> GetRes {
     let now = ks.now();
-    let loading = ks.srv.loading;
+    let keep = ks.srv.loading || expiry_paused(ks.srv);
     let Some(h) = hash_mut(ks, key) else {
         return GetRes::NotFound;
     };
@@ -152,7 +158,7 @@ fn get_field(
             }
         }
     }
-    if loading {
+    if keep {
         return GetRes::Expired;
     }
     h.remove(field);
@@ -205,7 +211,7 @@ fn expire_hash_fields(ks: &mut Keyspace<'_>, key: &[u8], now: i64, max: usize) -
 /// True when the whole key was deleted.
 fn expire_all_if_needed(ks: &mut Keyspace<'_>, key: &[u8]) -> bool {
     let now = ks.now();
-    if ks.srv.loading {
+    if ks.srv.loading || expiry_paused(ks.srv) {
         return false;
     }
     let due = hash_mut(ks, key)
@@ -224,6 +230,9 @@ pub fn active_expire_hashes(srv: &mut Server) {
     let quota =
         (ACTIVE_EXPIRE_FIELDS_PER_SEC / usize::try_from(srv.config.hz.max(1)).unwrap_or(1)).max(1);
     let now = srv.cmd_time_ms;
+    if expiry_paused(srv) {
+        return;
+    }
     for dbi in 0..srv.dbs.len() {
         if srv.dbs[dbi].hexpires.is_empty() {
             continue;
@@ -627,7 +636,7 @@ fn hrandfield(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Repr::Small(s) if !s.entries.is_empty() => {
             out.bulk(&s.entries[rng.gen_range(0..s.entries.len())].0);
         }
-        Repr::Table(t) => match t.map.random_entry(rng) {
+        Repr::Table(t) => match fair_random_entry(&t.map, rng) {
             Some((f, _)) => out.bulk(f),
             None => out.null(),
         },
@@ -713,7 +722,7 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], l: i64, withvalues: bool) -> CmdR
             count -= 1;
             match &h.repr {
                 Repr::Table(t) => {
-                    if let Some((f, v)) = t.map.random_entry(rng) {
+                    if let Some((f, v)) = fair_random_entry(&t.map, rng) {
                         reply_pick(out, f, v, withvalues);
                     }
                 }
@@ -775,7 +784,7 @@ fn hrandfield_count(ctx: &mut Ctx, key: &[u8], l: i64, withvalues: bool) -> CmdR
                 // CASE 4: random picks until `count` distinct ones.
                 let mut seen = std::collections::HashSet::with_capacity(count);
                 while seen.len() < count {
-                    let Some((f, v)) = t.map.random_entry(rng) else {
+                    let Some((f, v)) = fair_random_entry(&t.map, rng) else {
                         break;
                     };
                     if seen.insert(f.as_ptr()) {

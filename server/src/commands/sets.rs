@@ -8,7 +8,7 @@ use crate::args;
 use crate::command_table::Registry;
 use crate::config::{NOTIFY_GENERIC, NOTIFY_SET};
 use crate::ctx::{Ctx, Keyspace};
-use crate::db::set::{Member, Set, SetLimits, SetRepr};
+use crate::db::set::{fair_random_key, Member, Set, SetLimits, SetRepr};
 use crate::db::{Db, Dict, Entry, SBytes, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
 use crate::resp::ReplyBuf;
@@ -504,7 +504,7 @@ fn srandmember_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             d.insert_new(m.to_sbytes(), ());
         });
         while d.len() > count {
-            let Some(k) = d.random_entry(rng).map(|(k, _)| k.clone()) else {
+            let Some(k) = fair_random_key(&d, rng) else {
                 break;
             };
             d.remove(&k);

@@ -114,6 +114,31 @@ pub fn fmt_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     &buf[i..]
 }
 
+/// How many entries [`fair_random_key`] samples (Redis's `GETFAIR_NUM_ENTRIES`).
+const GETFAIR_NUM_ENTRIES: usize = 15;
+
+/// A random key of `d`, as fair as Redis's `dictGetFairRandomKey`: sample up to 15
+/// entries from a random stretch of buckets and pick one of them. (Picking a random
+/// bucket and then a random chain entry would favour keys alone in their bucket.)
+pub fn fair_random_key<V>(d: &Dict<V>, rng: &mut impl rand::Rng) -> Option<SBytes> {
+    let mut picks: Vec<SBytes> = Vec::with_capacity(GETFAIR_NUM_ENTRIES);
+    d.sample(GETFAIR_NUM_ENTRIES, rng, |k, _| picks.push(k.clone()));
+    if picks.is_empty() {
+        return d.random_entry(rng).map(|(k, _)| k.clone());
+    }
+    let i = rng.gen_range(0..picks.len());
+    Some(picks.swap_remove(i))
+}
+
+/// A random entry of `d`, chosen as [`fair_random_key`] does.
+pub fn fair_random_entry<'a, V>(
+    d: &'a Dict<V>,
+    rng: &mut impl rand::Rng,
+) -> Option<(&'a SBytes, &'a V)> {
+    let k = fair_random_key(d, rng)?;
+    d.get_key_value(&k)
+}
+
 /// Decimal length of `n`, sign included (Redis's `sdigits10`).
 fn digits10(n: i64) -> usize {
     let mut buf = [0u8; 20];
@@ -393,7 +418,7 @@ impl Set {
     /// A uniformly chosen member (`None` when empty): Redis's `setTypeRandomElement`.
     pub fn random_member(&self, rng: &mut impl rand::Rng) -> Option<Member<'_>> {
         match &self.repr {
-            SetRepr::Table(d) => d.random_entry(rng).map(|(k, _)| Member::Str(k)),
+            SetRepr::Table(d) => fair_random_entry(d, rng).map(|(k, _)| Member::Str(k)),
             SetRepr::Intset(v) if !v.is_empty() => Some(Member::Int(v[rng.gen_range(0..v.len())])),
             SetRepr::Listpack(v) if !v.is_empty() => {
                 Some(Member::Str(v[rng.gen_range(0..v.len())].as_slice()))
