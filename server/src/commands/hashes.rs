@@ -549,8 +549,17 @@ fn hincrby(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// HINCRBYFLOAT key field increment
 /// ```
 fn hincrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let incr = crate::ldouble::parse(&argv[3]).ok_or(CmdError::NOT_FLOAT)?;
-    if !incr.is_finite() {
+    if crate::ldouble::parse(&argv[3]).is_none() {
+        return Err(CmdError::NOT_FLOAT);
+    }
+    // `string2ld` rejects NaN and overflows, so the only non-finite increment that
+    // parses is an explicit infinity (a `long double` holds what would overflow an
+    // `f64`, so the parsed value cannot tell).
+    let text = argv[3]
+        .strip_prefix(b"-")
+        .or_else(|| argv[3].strip_prefix(b"+"));
+    let text = text.unwrap_or(&argv[3]);
+    if text.eq_ignore_ascii_case(b"inf") || text.eq_ignore_ascii_case(b"infinity") {
         return Err(CmdError::err("value is NaN or Infinity"));
     }
     let (mut ks, out) = ctx.split();
