@@ -13,6 +13,7 @@ pub fn server_cron(srv: &mut Server) {
     clients_cron(srv);
     if srv.active_expire_enabled {
         active_expire_cycle(srv);
+        crate::commands::hashes::active_expire_hashes(srv);
     }
     if srv.config.activerehashing {
         let budget = Duration::from_micros(1000);

@@ -15,6 +15,8 @@ pub struct Stats {
     pub rejected_connections: u64,
     /// Keys removed because their TTL passed.
     pub expired_keys: u64,
+    /// Hash fields removed because their TTL passed (`expired_subkeys`).
+    pub expired_subkeys: u64,
     /// Keys evicted by `maxmemory`.
     pub evicted_keys: u64,
     /// Clients evicted by `maxmemory-clients`.

@@ -181,6 +181,13 @@ impl RawConn {
         self.send(&out);
     }
 
+    /// Sends a command and returns its complete raw reply.
+    pub fn query(&mut self, args: &[&str]) -> String {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        self.cmd(&args);
+        self.read_reply()
+    }
+
     /// Reads exactly `n` bytes.
     pub fn read_exact(&mut self, n: usize) -> Vec<u8> {
         let mut buf = vec![0u8; n];

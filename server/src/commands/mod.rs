@@ -7,6 +7,7 @@ pub mod client;
 pub mod connection;
 pub mod debug;
 pub mod getkeys;
+pub mod hashes;
 pub mod introspection;
 pub mod keys;
 pub mod multi;
@@ -14,6 +15,7 @@ pub mod pubsub;
 pub mod scan;
 pub mod server;
 pub mod sort;
+pub mod sets;
 pub mod strings;
 
 /// Builds the table of every built-in command.
@@ -27,5 +29,7 @@ pub fn build_table() -> CommandTable {
     pubsub::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
+    hashes::register(&mut r);
+    sets::register(&mut r);
     r.build()
 }

@@ -38,6 +38,9 @@ pub struct Db {
     pub expires_cursor: u64,
     /// Running average TTL of sampled keys (`INFO keyspace` `avg_ttl`).
     pub avg_ttl: i64,
+    /// Hashes with field TTLs, by their nearest field expiry (kept up to date by `add`,
+    /// `set`, `remove` and the hash commands).
+    pub hexpires: hash::HashExpires,
 }
 
 impl Db {
@@ -90,6 +93,11 @@ impl Db {
 
     /// Adds a key that must not exist.
     pub fn add(&mut self, key: &[u8], value: Value, lru: u32) -> &mut Entry {
+        if let Value::Hash(h) = &value {
+            if let Some(t) = h.min_expire() {
+                self.hexpires.update(key, Some(t));
+            }
+        }
         self.keys
             .insert_new(SBytes::from_slice(key), Entry { value, lru })
     }
@@ -97,6 +105,13 @@ impl Db {
     /// Stores `value` under `key`, replacing any value; the TTL is removed unless
     /// `keep_ttl`. Returns true when the key is new.
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool, lru: u32) -> bool {
+        let field_ttl = match &value {
+            Value::Hash(h) => h.min_expire(),
+            _ => None,
+        };
+        if field_ttl.is_some() || !self.hexpires.is_empty() {
+            self.hexpires.update(key, field_ttl);
+        }
         let created = match self.keys.get_mut(key) {
             Some(e) => {
                 e.value = value;
@@ -121,6 +136,9 @@ impl Db {
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }
+        if !self.hexpires.is_empty() {
+            self.hexpires.remove(key);
+        }
         Some(e.value)
     }
 
@@ -143,6 +161,7 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.expires.clear();
+        self.hexpires.clear();
         self.expires_cursor = 0;
         self.avg_ttl = 0;
     }
