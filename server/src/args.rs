@@ -28,6 +28,20 @@ pub fn int_in(a: &[u8], min: i64, max: i64) -> Result<i64, CmdError> {
     Ok(v)
 }
 
+/// Parses an integer that must fit in a C `int`, with Redis's `getIntFromObjectOrReply`
+/// errors.
+pub fn c_int(a: &[u8]) -> Result<i64, CmdError> {
+    let v = int(a)?;
+    if v < i64::from(i32::MIN) || v > i64::from(i32::MAX) {
+        return Err(CmdError::err(format_args!(
+            "value is out of range, value must between {} and {}",
+            i32::MIN,
+            i32::MAX
+        )));
+    }
+    Ok(v)
+}
+
 /// Parses a float argument (`ERR value is not a valid float`).
 #[inline]
 pub fn float(a: &[u8]) -> Result<f64, CmdError> {

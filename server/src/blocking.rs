@@ -42,7 +42,8 @@ pub fn block_for_keys(
         ..Default::default()
     };
     for k in keys {
-        let entry = (c.db, k.clone());
+        // Copied so the wait does not pin the client's read buffer.
+        let entry = (c.db, Bytes::copy_from_slice(k));
         if st.keys.contains(&entry) {
             continue;
         }

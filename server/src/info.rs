@@ -182,7 +182,7 @@ fn render_section(srv: &Server, name: &str, o: &mut String) {
                 up,
                 up / 86400,
                 cfg.hz,
-                cfg.get("hz").unwrap_or("10"),
+                cfg.get("hz").unwrap_or_default(),
                 srv.lru_clock(),
                 srv.executable,
                 cfg.config_file.as_deref().unwrap_or(""),
@@ -331,7 +331,7 @@ fn render_section(srv: &Server, name: &str, o: &mut String) {
                 o,
                 "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:{}\r\nrepl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n",
                 srv.run_id,
-                cfg.get("repl-backlog-size").unwrap_or("1048576"),
+                cfg.get("repl-backlog-size").unwrap_or_default(),
             );
         }
         "cpu" => {

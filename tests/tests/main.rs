@@ -2,8 +2,8 @@
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
-mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod hashes; // hash commands, encodings, field expiry
+mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration

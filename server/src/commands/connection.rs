@@ -51,11 +51,8 @@ fn echo(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// SELECT index
 /// ```
 fn select(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let id = args::int(&argv[1])?;
-    if id < 0 || id > i64::from(i32::MAX) {
-        return Err(CmdError::NOT_INTEGER);
-    }
-    if id as usize >= ctx.srv.dbs.len() {
+    let id = args::c_int(&argv[1])?;
+    if id < 0 || id as usize >= ctx.srv.dbs.len() {
         return Err(CmdError::err("DB index is out of range"));
     }
     ctx.client.db = id as usize;

@@ -424,12 +424,7 @@ fn touch(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// Parses a database index as `MOVE` and `COPY` do (Redis's `getIntFromObjectOrReply`,
 /// then `selectDb`): an integer in `int` range naming an existing database.
 fn parse_db_index(ctx: &Ctx, a: &[u8]) -> Result<usize, CmdError> {
-    let id = args::int(a)?;
-    if id < i64::from(i32::MIN) || id > i64::from(i32::MAX) {
-        return Err(CmdError::err(
-            "value is out of range, value must between -2147483648 and 2147483647",
-        ));
-    }
+    let id = args::c_int(a)?;
     if id < 0 || id as usize >= ctx.srv.dbs.len() {
         return Err(CmdError::DB_INDEX_OUT_OF_RANGE);
     }

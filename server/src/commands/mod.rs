@@ -14,8 +14,8 @@ pub mod multi;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
-pub mod sort;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 
 /// Builds the table of every built-in command.

@@ -102,7 +102,9 @@ fn watch(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let db = ctx.client.db;
     let now = ctx.srv.cmd_time_ms;
     for key in &argv[1..] {
-        let entry = (db, key.clone());
+        // Copied: the argument shares the client's read buffer, which a long-lived watch
+        // would keep allocated.
+        let entry = (db, Bytes::copy_from_slice(key));
         if ctx.client.watched.contains(&entry) {
             continue;
         }

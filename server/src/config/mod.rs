@@ -341,8 +341,17 @@ impl Config {
     }
 
     /// The canonical value of a directive, as `CONFIG GET` prints it.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.lookup(name).map(|(i, _)| self.values[i].as_str())
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.lookup(name).map(|(i, _)| self.display(i))
+    }
+
+    /// Directive `i`'s value as `CONFIG GET` prints it.
+    fn display(&self, i: usize) -> String {
+        let v = &self.values[i];
+        if defs::DEFS[i].name == "notify-keyspace-events" {
+            return notify::flags_to_string(notify::parse_flags(v).unwrap_or(0));
+        }
+        v.clone()
     }
 
     /// Every (name, value) pair whose name or alias matches a glob, as `CONFIG GET`
@@ -355,11 +364,11 @@ impl Config {
                 continue;
             }
             if crate::util::glob_match(pattern, d.name.as_bytes(), true) {
-                out.push((d.name.to_string(), self.values[i].clone()));
+                out.push((d.name.to_string(), self.display(i)));
             }
             if let Some(a) = d.alias {
                 if crate::util::glob_match(pattern, a.as_bytes(), true) {
-                    out.push((a.to_string(), self.values[i].clone()));
+                    out.push((a.to_string(), self.display(i)));
                 }
             }
         }
@@ -806,7 +815,7 @@ fn special_canonical(name: &str, args: &[String], current: &str) -> Result<Strin
             }
             let f = notify::parse_flags(&args[0])
                 .ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
-            Ok(notify::flags_to_string(f))
+            Ok(notify::flags_to_lossless(f))
         }
         "bind" => {
             if words.len() > 16 {
@@ -900,10 +909,10 @@ mod tests {
     #[test]
     fn defaults_and_types() {
         let mut c = Config::new();
-        assert_eq!(c.get("maxmemory"), Some("0"));
-        assert_eq!(c.get("save"), Some("3600 1 300 100 60 10000"));
+        assert_eq!(c.get("maxmemory").as_deref(), Some("0"));
+        assert_eq!(c.get("save").as_deref(), Some("3600 1 300 100 60 10000"));
         set(&mut c, "maxmemory", "1mb").unwrap();
-        assert_eq!(c.get("maxmemory"), Some("1048576"));
+        assert_eq!(c.get("maxmemory").as_deref(), Some("1048576"));
         assert_eq!(c.maxmemory, 1 << 20);
         let e = set(&mut c, "maxmemory", "x").unwrap_err();
         assert_eq!(e.reply_text(), "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value");
@@ -912,7 +921,11 @@ mod tests {
             Err(SetError::Unknown(_))
         ));
         set(&mut c, "notify-keyspace-events", "KEA").unwrap();
-        assert_eq!(c.get("notify-keyspace-events"), Some("AKE"));
+        assert_eq!(c.get("notify-keyspace-events").as_deref(), Some("AKE"));
+        // `n` is kept even though Redis's printed form drops it next to `A`.
+        set(&mut c, "notify-keyspace-events", "KEAn").unwrap();
+        assert_eq!(c.get("notify-keyspace-events").as_deref(), Some("AKE"));
+        assert_ne!(c.notify_flags & NOTIFY_NEW, 0);
         set(&mut c, "client-output-buffer-limit", "pubsub 32mb 8mb 60").unwrap();
         assert_eq!(c.output_limits[CLASS_PUBSUB].hard, 32 << 20);
         assert_eq!(set(&mut c, "hz", "abc").unwrap_err().reply_text(), "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer");

@@ -68,6 +68,33 @@ pub fn parse_flags(s: &str) -> Option<u32> {
     Some(f)
 }
 
+/// Every bit spelled out, one letter per class (no `A`): what Coil stores, since Redis's
+/// printed form drops `n` next to `A` and could not be parsed back to the same flags.
+pub fn flags_to_lossless(f: u32) -> String {
+    let mut s = String::new();
+    for (bit, c) in [
+        (NOTIFY_GENERIC, 'g'),
+        (NOTIFY_STRING, '$'),
+        (NOTIFY_LIST, 'l'),
+        (NOTIFY_SET, 's'),
+        (NOTIFY_HASH, 'h'),
+        (NOTIFY_ZSET, 'z'),
+        (NOTIFY_EXPIRED, 'x'),
+        (NOTIFY_EVICTED, 'e'),
+        (NOTIFY_STREAM, 't'),
+        (NOTIFY_MODULE, 'd'),
+        (NOTIFY_NEW, 'n'),
+        (NOTIFY_KEYSPACE, 'K'),
+        (NOTIFY_KEYEVENT, 'E'),
+        (NOTIFY_KEY_MISS, 'm'),
+    ] {
+        if f & bit != 0 {
+            s.push(c);
+        }
+    }
+    s
+}
+
 /// The canonical class string, as `CONFIG GET notify-keyspace-events` prints it.
 pub fn flags_to_string(f: u32) -> String {
     let mut s = String::new();

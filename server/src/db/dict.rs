@@ -504,9 +504,22 @@ impl<V> Dict<V> {
         v as u64
     }
 
-    /// A uniformly chosen bucket's random entry: Redis's `dictGetFairRandomKey` picks a
-    /// random non-empty bucket, then a random element of its chain.
+    /// A random entry, as fair as Redis's `dictGetFairRandomKey`: sample up to 15 entries
+    /// from a random stretch of buckets and pick one of them. (A random bucket's random
+    /// chain entry alone would favour keys that are alone in their bucket.)
     pub fn random_entry(&self, rng: &mut impl rand::Rng) -> Option<(&SBytes, &V)> {
+        const GETFAIR_NUM_ENTRIES: usize = 15;
+        let mut picks: Vec<(&SBytes, &V)> = Vec::with_capacity(GETFAIR_NUM_ENTRIES);
+        self.sample(GETFAIR_NUM_ENTRIES, rng, |k, v| picks.push((k, v)));
+        if picks.is_empty() {
+            return self.random_bucket_entry(rng);
+        }
+        let i = rng.gen_range(0..picks.len());
+        Some(picks.swap_remove(i))
+    }
+
+    /// A random non-empty bucket's random chain entry (Redis's `dictGetRandomKey`).
+    pub fn random_bucket_entry(&self, rng: &mut impl rand::Rng) -> Option<(&SBytes, &V)> {
         if self.is_empty() {
             return None;
         }
@@ -545,11 +558,11 @@ impl<V> Dict<V> {
 
     /// Up to `count` entries near a random position (not necessarily distinct across
     /// calls), for sampling-based eviction and expiry: Redis's `dictGetSomeKeys`.
-    pub fn sample(
-        &self,
+    pub fn sample<'a>(
+        &'a self,
         count: usize,
         rng: &mut impl rand::Rng,
-        mut f: impl FnMut(&SBytes, &V),
+        mut f: impl FnMut(&'a SBytes, &'a V),
     ) -> usize {
         let count = count.min(self.len());
         if count == 0 {

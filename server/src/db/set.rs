@@ -114,20 +114,10 @@ pub fn fmt_i64(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     &buf[i..]
 }
 
-/// How many entries [`fair_random_key`] samples (Redis's `GETFAIR_NUM_ENTRIES`).
-const GETFAIR_NUM_ENTRIES: usize = 15;
-
-/// A random key of `d`, as fair as Redis's `dictGetFairRandomKey`: sample up to 15
-/// entries from a random stretch of buckets and pick one of them. (Picking a random
-/// bucket and then a random chain entry would favour keys alone in their bucket.)
+/// A random key of `d`, as fair as Redis's `dictGetFairRandomKey` (see
+/// [`Dict::random_entry`]).
 pub fn fair_random_key<V>(d: &Dict<V>, rng: &mut impl rand::Rng) -> Option<SBytes> {
-    let mut picks: Vec<SBytes> = Vec::with_capacity(GETFAIR_NUM_ENTRIES);
-    d.sample(GETFAIR_NUM_ENTRIES, rng, |k, _| picks.push(k.clone()));
-    if picks.is_empty() {
-        return d.random_entry(rng).map(|(k, _)| k.clone());
-    }
-    let i = rng.gen_range(0..picks.len());
-    Some(picks.swap_remove(i))
+    d.random_entry(rng).map(|(k, _)| k.clone())
 }
 
 /// A random entry of `d`, chosen as [`fair_random_key`] does.
@@ -135,8 +125,7 @@ pub fn fair_random_entry<'a, V>(
     d: &'a Dict<V>,
     rng: &mut impl rand::Rng,
 ) -> Option<(&'a SBytes, &'a V)> {
-    let k = fair_random_key(d, rng)?;
-    d.get_key_value(&k)
+    d.random_entry(rng)
 }
 
 /// Decimal length of `n`, sign included (Redis's `sdigits10`).
