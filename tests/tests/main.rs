@@ -1,6 +1,7 @@
 //! End-to-end tests: each starts the real `coil-server` and talks to it over TCP.
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
+mod modules; // native modules: loading, the module API groups, MODULE
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod strings; // string commands and their options

@@ -591,6 +591,6 @@ mod tests {
         assert_eq!(a.kind, REDISMODULE_REPLY_INTEGER);
         assert_eq!(a.int, 5);
         assert!(a.attribute.is_some());
-        assert_eq!(a.proto().len(), 18);
+        assert_eq!(a.proto().len(), 16);
     }
 }
