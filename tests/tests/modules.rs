@@ -67,7 +67,7 @@ fn errors_arity_and_errorstats() {
     assert_eq!(cmd(&mut c, "hello.errorf"), "-MYERR code 42 in hello\r\n");
     assert_eq!(
         cmd(&mut c, "HELLO.postponed"),
-        "-ERR wrong number of arguments for 'HELLO.postponed' command\r\n"
+        "-ERR wrong number of arguments for 'hello.postponed' command\r\n"
     );
     // An error from a called command counts once, when the module passes it on.
     cmd(&mut c, "set notint abc");

@@ -647,14 +647,115 @@ unsafe extern "C" fn get_current_command_name(ctx: *mut c_void) -> *const c_char
 unsafe extern "C" fn wrong_arity(ctx: *mut c_void) -> c_int {
     // SAFETY: the module's context.
     if let Some(c) = unsafe { ctx_of(ctx) } {
-        let name = String::from_utf8_lossy(&c.argv0).into_owned();
+        // Redis names the command by its full name (`parent|sub` for subcommands).
+        let name = match &c.command_name {
+            Some(n) => n.to_string_lossy().into_owned(),
+            None => String::from_utf8_lossy(&c.argv0).into_owned(),
+        };
         let text = format!("ERR wrong number of arguments for '{name}' command");
         super::reply::reply_error_text(c, text.as_bytes());
     }
     OK
 }
 
-/// Registers the group (`GetCommandKeys*` come with the ACL group).
+/// `REDISMODULE_CMD_KEY_*` bits from key-spec flag names.
+fn key_flag_bits(names: &[String]) -> c_int {
+    let all = command_info::key_flag_names(u64::MAX);
+    names
+        .iter()
+        .filter_map(|n| all.iter().position(|a| a == n))
+        .fold(0, |acc, i| acc | (1 << i))
+}
+
+unsafe extern "C" fn get_command_keys_with_flags(
+    ctx: *mut c_void,
+    argv: *mut *mut RmString,
+    argc: c_int,
+    num_keys: *mut c_int,
+    out_flags: *mut *mut c_int,
+) -> *mut c_int {
+    // SAFETY: the module's context.
+    let Some(srv) = (unsafe { ctx_of(ctx) }).and_then(|c| c.server()) else {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    };
+    let n = usize::try_from(argc).unwrap_or(0);
+    let args: Vec<Bytes> = (0..n)
+        .map(|i| {
+            // SAFETY: the module passes `argc` live strings.
+            let s = unsafe { *argv.add(i) };
+            // SAFETY: as above.
+            Bytes::copy_from_slice(unsafe { RmString::bytes_of(s as *const c_void) }.unwrap_or(b""))
+        })
+        .collect();
+    let Some(cmd) = srv
+        .commands
+        .lookup(&args)
+        .cloned()
+        .filter(|c| !matches!(c.handler, Handler::Container) || args.len() < 2)
+    else {
+        set_errno(libc::ENOENT);
+        return std::ptr::null_mut();
+    };
+    if !cmd.has_keys() {
+        set_errno(0);
+        return std::ptr::null_mut();
+    }
+    if !cmd.arity_ok(args.len()) {
+        set_errno(libc::EINVAL);
+        return std::ptr::null_mut();
+    }
+    let keys = crate::commands::introspection::get_keys(&cmd, &args).unwrap_or_default();
+    if !num_keys.is_null() {
+        // SAFETY: the module's output slot.
+        unsafe { *num_keys = keys.len() as c_int };
+    }
+    if keys.is_empty() {
+        set_errno(0);
+        return std::ptr::null_mut();
+    }
+    let size = std::mem::size_of::<c_int>() * keys.len();
+    // SAFETY: jemalloc blocks the module frees with RedisModule_Free.
+    let (res, fl) = unsafe {
+        (
+            tikv_jemalloc_sys::malloc(size) as *mut c_int,
+            if out_flags.is_null() {
+                std::ptr::null_mut()
+            } else {
+                tikv_jemalloc_sys::malloc(size) as *mut c_int
+            },
+        )
+    };
+    if res.is_null() {
+        return res;
+    }
+    for (i, (pos, names)) in keys.iter().enumerate() {
+        // SAFETY: `i` is within the `keys.len()` elements allocated above.
+        unsafe {
+            *res.add(i) = *pos as c_int;
+            if !fl.is_null() {
+                *fl.add(i) = key_flag_bits(names);
+            }
+        }
+    }
+    if !out_flags.is_null() {
+        // SAFETY: the module's output slot.
+        unsafe { *out_flags = fl };
+    }
+    res
+}
+
+unsafe extern "C" fn get_command_keys(
+    ctx: *mut c_void,
+    argv: *mut *mut RmString,
+    argc: c_int,
+    num_keys: *mut c_int,
+) -> *mut c_int {
+    // SAFETY: forwarded from the module.
+    unsafe { get_command_keys_with_flags(ctx, argv, argc, num_keys, std::ptr::null_mut()) }
+}
+
+/// Registers the group.
 pub fn register(r: &mut Reg) {
     r.add("CreateCommand", create_command as *const () as usize);
     r.add("GetCommand", get_command as *const () as usize);
@@ -687,6 +788,11 @@ pub fn register(r: &mut Reg) {
         get_current_command_name as *const () as usize,
     );
     r.add("WrongArity", wrong_arity as *const () as usize);
+    r.add("GetCommandKeys", get_command_keys as *const () as usize);
+    r.add(
+        "GetCommandKeysWithFlags",
+        get_command_keys_with_flags as *const () as usize,
+    );
 }
 
 #[cfg(test)]
