@@ -200,9 +200,9 @@ pub fn call(mctx: &mut ModuleCtx, argv: Vec<Bytes>, fl: CallFlags) -> *mut CallR
             let id = srv.new_client_id();
             let mut c = Client::internal(id, cf::MODULE);
             c.db = db;
-            if !fl.allow_block {
-                c.flags |= cf::DENY_BLOCKING;
-            }
+            // `K` (may block, answered later through a promise) needs blocked-client
+            // support; until then every call answers at once, as without `K`.
+            c.flags |= cf::DENY_BLOCKING;
             c.out.resp = if fl.resp3 {
                 3
             } else if fl.resp_auto {
