@@ -27,4 +27,11 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("command_files.rs");
     fs::write(dest, out).unwrap();
+
+    // The module host's C trampolines (variadic and long double API functions).
+    println!("cargo:rerun-if-changed=src/modules/shim.c");
+    cc::Build::new()
+        .file("src/modules/shim.c")
+        .flag_if_supported("-fvisibility=hidden")
+        .compile("coilshim");
 }

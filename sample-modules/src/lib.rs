@@ -1,1 +1,15 @@
-//! Sample modules built and loaded by Coil's tests. Filled in by the module-host issue.
+//! Sample modules built and loaded by Coil's tests.
+//!
+//! Each C module in `c/` is compiled by `build.rs` against our own
+//! `modules-api/include/redismodule.h` into a shared object; the constants below are
+//! their paths.
+
+/// `c/hello.c`: every reply type, argument echo, `RedisModule_Call`, auto memory,
+/// strings, subcommands, command info and key positions.
+pub const HELLO: &str = env!("COIL_SAMPLE_HELLO");
+
+/// `c/failing.c`: registers a command, then fails its `OnLoad`.
+pub const FAILING: &str = env!("COIL_SAMPLE_FAILING");
+
+/// `c/notmodule.c`: a shared object without `RedisModule_OnLoad`.
+pub const NOTMODULE: &str = env!("COIL_SAMPLE_NOTMODULE");

@@ -280,6 +280,11 @@ pub type NativeHandler = fn(&mut Ctx, &[bytes::Bytes]) -> CmdResult;
 /// A handler created at runtime (module commands).
 pub type DynHandler = Arc<dyn Fn(&mut Ctx, &[bytes::Bytes]) -> CmdResult + Send + Sync>;
 
+/// A command's own key finder (module commands with `getkeys-api`): key positions in
+/// `argv` with their key-spec flag names; `None` when the arguments are invalid.
+pub type GetKeysFn =
+    Arc<dyn Fn(&[bytes::Bytes]) -> Option<Vec<(usize, Vec<String>)>> + Send + Sync>;
+
 /// What runs a command.
 #[derive(Clone)]
 pub enum Handler {
@@ -309,6 +314,8 @@ pub struct Command {
     pub id: usize,
     /// Name of the module that registered it.
     pub module: Option<String>,
+    /// Its own key finder, when key specs cannot say (module `getkeys-api` commands).
+    pub getkeys: Option<GetKeysFn>,
 }
 
 impl std::fmt::Debug for Command {
@@ -591,6 +598,7 @@ pub fn make_command(
         subcommands: HashMap::new(),
         id,
         module: None,
+        getkeys: None,
         meta,
     }
 }

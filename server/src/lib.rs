@@ -9,6 +9,7 @@
 //!   metadata; [`commands`]: one file per command family.
 //! - [`db`]: the keyspace and value types; [`ctx`]: what a command handler works with.
 //! - [`config`]: directives, files, `CONFIG GET/SET`; [`info`]: `INFO`.
+//! - [`modules`]: the native module host (the only place with `unsafe`).
 
 pub mod args;
 pub mod blocking;
@@ -32,6 +33,7 @@ pub mod ldouble;
 pub mod limits;
 pub mod log;
 pub mod memory;
+pub mod modules;
 pub mod persistence;
 pub mod pubsub;
 pub mod resp;
@@ -55,7 +57,6 @@ pub const DEFAULT_CONFIG: &str = include_str!("../default.conf");
 /// Starts the server with `config` and runs it until shutdown. Returns the exit code.
 pub fn run(config: config::Config) -> i32 {
     let mut srv = server::Server::new(config);
-    tracing::info!("Server initialized");
     let listeners = match event_loop::bind_listeners(&srv) {
         Ok(l) => l,
         Err(e) => {
@@ -75,6 +76,11 @@ pub fn run(config: config::Config) -> i32 {
             tracing::warn!("Failed to write PID file: {e}");
         }
     }
+    if let Err(e) = modules::load_startup_modules(&mut srv) {
+        tracing::warn!("{e}");
+        return 1;
+    }
+    tracing::info!("Server initialized");
     srv.startup_memory = evict::used_memory();
     tracing::info!("Ready to accept connections tcp");
     el.run(&mut srv);

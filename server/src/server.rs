@@ -229,6 +229,8 @@ pub struct Server {
     pub peak_memory: u64,
     /// `used_memory` right after start-up.
     pub startup_memory: u64,
+    /// Loaded native modules.
+    pub modules: crate::modules::Modules,
 }
 
 /// The Unix time in milliseconds.
@@ -296,6 +298,7 @@ impl Server {
             pause: None,
             peak_memory: 0,
             startup_memory: 0,
+            modules: Default::default(),
         }
     }
 

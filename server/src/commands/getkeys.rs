@@ -7,6 +7,9 @@ use bytes::Bytes;
 /// Positions of key arguments in `argv` (0 is the command name), each with the key spec
 /// that describes it when known. `None` when the arguments are invalid.
 pub fn find_keys(cmd: &Command, argv: &[Bytes]) -> Option<Vec<(usize, Option<usize>)>> {
+    if let Some(g) = &cmd.getkeys {
+        return Some(g(argv)?.into_iter().map(|(p, _)| (p, None)).collect());
+    }
     let variable = cmd
         .meta
         .key_specs

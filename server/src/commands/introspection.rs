@@ -418,6 +418,9 @@ fn list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// The key positions of a command line, through the key specs or the command's own
 /// key finder.
 pub fn get_keys(cmd: &Command, argv: &[Bytes]) -> Option<Vec<(usize, Vec<String>)>> {
+    if let Some(g) = &cmd.getkeys {
+        return g(argv);
+    }
     let positions = crate::commands::getkeys::find_keys(cmd, argv)?;
     Some(
         positions
@@ -533,5 +536,5 @@ fn help(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
 
 /// The `modules` list of `HELLO` and `MODULE LIST`: one map per loaded module.
 pub fn reply_module_list(ctx: &mut Ctx) {
-    ctx.out().array_len(0);
+    crate::commands::module::reply_loaded_modules(ctx);
 }

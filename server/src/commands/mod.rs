@@ -10,6 +10,7 @@ pub mod getkeys;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod module;
 pub mod multi;
 pub mod pubsub;
 pub mod scan;
@@ -25,6 +26,7 @@ pub fn build_table() -> CommandTable {
     client::register(&mut r);
     introspection::register(&mut r);
     keys::register(&mut r);
+    module::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
     server::register(&mut r);
