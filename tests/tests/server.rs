@@ -132,6 +132,26 @@ fn command_metadata() {
         .query(&mut c)
         .unwrap();
     assert_eq!(keys, vec!["a", "b"]);
+    let kf: Value = redis::cmd("COMMAND")
+        .arg("GETKEYSANDFLAGS")
+        .arg("SET")
+        .arg("k")
+        .arg("v")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(
+        format!("{kf:?}"),
+        format!(
+            "{:?}",
+            Value::Array(vec![Value::Array(vec![
+                Value::BulkString(b"k".to_vec()),
+                Value::Array(vec![
+                    Value::SimpleString("OW".into()),
+                    Value::SimpleString("update".into())
+                ])
+            ])])
+        )
+    );
     let docs: Value = redis::cmd("COMMAND")
         .arg("DOCS")
         .arg("set")
