@@ -209,15 +209,26 @@ fn bitcount(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// Position of the first bit equal to `bit` in the inclusive bit range `[from, to]`.
 fn find_bit(s: &[u8], from: u64, to: u64, bit: bool) -> Option<u64> {
+    let skip = if bit { 0 } else { 0xff };
     let mut pos = from;
     while pos <= to {
-        let byte = s[(pos >> 3) as usize];
-        // Whole bytes that cannot contain the bit are skipped at once.
-        if pos & 7 == 0 && pos + 7 <= to && byte == if bit { 0 } else { 0xff } {
-            pos += 8;
-            continue;
+        if pos & 7 == 0 && pos + 7 <= to {
+            // Whole bytes inside the range: skip those without the bit at once.
+            let first = (pos >> 3) as usize;
+            let end = ((to + 1) >> 3) as usize;
+            match s[first..end].iter().position(|&b| b != skip) {
+                Some(i) => {
+                    let b = s[first + i];
+                    let k = if bit { b } else { !b }.leading_zeros();
+                    return Some((((first + i) as u64) << 3) + u64::from(k));
+                }
+                None => {
+                    pos = (end as u64) << 3;
+                    continue;
+                }
+            }
         }
-        if (byte & (0x80 >> (pos & 7)) != 0) == bit {
+        if (s[(pos >> 3) as usize] & (0x80 >> (pos & 7)) != 0) == bit {
             return Some(pos);
         }
         pos += 1;
