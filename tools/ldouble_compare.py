@@ -2,6 +2,7 @@
 """Compare INCRBYFLOAT between a reference Redis and Coil on random operand pairs.
 
 Usage: ldouble_compare.py REDIS_PORT COIL_PORT [COUNT] [SEED]
+       ldouble_compare.py --gen COUNT [SEED]   (print "a b" / "a" cases for ldouble_ref.c)
 
 For each case it sends `SET k <a>` (or `DEL k`) then `INCRBYFLOAT k <b>` to both
 servers (pipelined, raw RESP) and compares the replies byte for byte. Prints the
@@ -89,7 +90,19 @@ def operand(r):
     return sign + digits(r.randrange(1, 5)) + "e" + str(r.choice([r.randrange(-4960, -4930), r.randrange(4925, 4940)]))
 
 
+def gen(count, seed):
+    r = random.Random(seed)
+    for _ in range(count):
+        a, b = operand(r), operand(r)
+        # The reference reads one line per case: no spaces or newlines inside operands.
+        a, b = a.strip() or "0", b.strip() or "0"
+        print(a if r.random() < 0.15 else a + " " + b)
+
+
 def main():
+    if sys.argv[1] == "--gen":
+        gen(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+        return
     rport, cport = int(sys.argv[1]), int(sys.argv[2])
     count = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
     seed = int(sys.argv[4]) if len(sys.argv) > 4 else 1

@@ -822,6 +822,48 @@ mod tests {
         assert!(parse_f80(&long.as_bytes()[1..]).is_some());
     }
 
+    /// Compares with the C reference (`tools/ldouble_ref.c`; see there for the commands).
+    #[test]
+    #[ignore = "needs LDOUBLE_CASES and LDOUBLE_EXPECTED from tools/ldouble_ref.c"]
+    fn matches_reference_file() {
+        let (Ok(cases), Ok(expected)) = (
+            std::env::var("LDOUBLE_CASES"),
+            std::env::var("LDOUBLE_EXPECTED"),
+        ) else {
+            return;
+        };
+        let cases = std::fs::read(cases).unwrap();
+        let expected = std::fs::read(expected).unwrap();
+        let mut n = 0;
+        for (line, want) in cases
+            .split(|&c| c == b'\n')
+            .zip(expected.split(|&c| c == b'\n'))
+        {
+            if line.is_empty() {
+                continue;
+            }
+            let got = match line.iter().position(|&c| c == b' ') {
+                None => match parse_f80(line) {
+                    None => b"ERR".to_vec(),
+                    Some(v) => v.to_human(),
+                },
+                Some(i) => match incr_by_float(Some(&line[..i]), &line[i + 1..]) {
+                    Ok(v) => v,
+                    Err(e) if e == NAN_OR_INFINITY => b"ERR naninf".to_vec(),
+                    Err(_) => b"ERR float".to_vec(),
+                },
+            };
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(want),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+            n += 1;
+        }
+        eprintln!("{n} cases match the reference");
+    }
+
     #[test]
     fn arithmetic_rounds_to_64_bits() {
         let a = parse_f80(b"18446744073709551616").unwrap();

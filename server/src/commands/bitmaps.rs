@@ -625,3 +625,51 @@ fn bitfield(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 fn bitfield_ro(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     bitfield_generic(ctx, argv, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_ranges_and_counts() {
+        let s = b"\xff\xf0\x00\x01";
+        assert_eq!(bit_range(0, -1, 4, false), Some((0, 31)));
+        assert_eq!(bit_range(-1, -1, 4, true), Some((31, 31)));
+        assert_eq!(bit_range(5, 2, 4, false), None);
+        assert_eq!(bit_range(i64::MIN, i64::MAX, 4, true), Some((0, 31)));
+        assert_eq!(count_bits(s, 0, 31), 13);
+        assert_eq!(count_bits(s, 4, 11), 8);
+        assert_eq!(count_bits(s, 9, 9), 1);
+        assert_eq!(count_bits(s, 12, 30), 0);
+        assert_eq!(find_bit(s, 0, 31, false), Some(12));
+        assert_eq!(find_bit(s, 12, 31, true), Some(31));
+        assert_eq!(find_bit(s, 0, 7, false), None);
+        assert_eq!(find_bit(&[0; 64], 3, 511, true), None);
+    }
+
+    #[test]
+    fn fields() {
+        let mut buf = vec![0u8; 3];
+        set_field(&mut buf, 7, 5, 23);
+        assert_eq!(buf, [0b0000_0001, 0b0111_0000, 0]);
+        assert_eq!(get_unsigned(&buf, 7, 5), 23);
+        assert_eq!(get_signed(&buf, 7, 5), -9);
+        assert_eq!(get_unsigned(&buf, 20, 8), 0);
+        assert_eq!(unsigned_overflow(250, 10, 8, Overflow::Wrap), (true, 4));
+        assert_eq!(unsigned_overflow(250, 10, 8, Overflow::Sat), (true, 255));
+        assert_eq!(unsigned_overflow(5, -10, 8, Overflow::Sat), (true, 0));
+        assert_eq!(signed_overflow(120, 10, 8, Overflow::Wrap), (true, -126));
+        assert_eq!(signed_overflow(-120, -10, 8, Overflow::Sat), (true, -128));
+        assert_eq!(
+            signed_overflow(i64::MIN, -1, 64, Overflow::Wrap),
+            (true, i64::MAX)
+        );
+        assert_eq!(signed_overflow(1, 2, 64, Overflow::Wrap), (false, 0));
+        assert_eq!(field_type(b"i64"), Ok((true, 64)));
+        assert!(field_type(b"u64").is_err());
+        assert!(field_type(b"I8").is_err());
+        assert_eq!(bit_offset(b"#3", 1 << 29, 8), Ok(24));
+        assert!(bit_offset(b"#3", 1 << 29, 0).is_err());
+        assert!(bit_offset(b"4294967296", 1 << 29, 0).is_err());
+    }
+}
