@@ -25,9 +25,7 @@ impl ScanOpts {
     /// True if `item` passes the `MATCH` pattern.
     #[inline]
     pub fn matches(&self, item: &[u8]) -> bool {
-        self.pattern
-            .as_ref()
-            .is_none_or(|p| crate::util::glob_match(p, item, false))
+        self.pattern.as_ref().is_none_or(|p| crate::util::glob_match(p, item, false))
     }
 }
 
@@ -38,18 +36,8 @@ pub fn parse_cursor(a: &[u8]) -> Result<u64, CmdError> {
 
 /// Parses options from `argv[start..]`. `keyspace` allows `TYPE`; `hash` allows
 /// `NOVALUES`.
-pub fn parse_opts(
-    argv: &[Bytes],
-    start: usize,
-    keyspace: bool,
-    hash: bool,
-) -> Result<ScanOpts, CmdError> {
-    let mut o = ScanOpts {
-        count: 10,
-        pattern: None,
-        type_filter: None,
-        novalues: false,
-    };
+pub fn parse_opts(argv: &[Bytes], start: usize, keyspace: bool, hash: bool) -> Result<ScanOpts, CmdError> {
+    let mut o = ScanOpts { count: 10, pattern: None, type_filter: None, novalues: false };
     let mut i = start;
     while i < argv.len() {
         let more = argv.len() - i;
@@ -62,11 +50,7 @@ pub fn parse_opts(
             i += 2;
         } else if args::is(&argv[i], "match") && more >= 2 {
             let p = &argv[i + 1];
-            o.pattern = if p.as_ref() == b"*" {
-                None
-            } else {
-                Some(p.clone())
-            };
+            o.pattern = if p.as_ref() == b"*" { None } else { Some(p.clone()) };
             i += 2;
         } else if args::is(&argv[i], "type") && keyspace && more >= 2 {
             o.type_filter = Some(ValueType::from_name(&argv[i + 1]));
@@ -86,12 +70,7 @@ pub fn parse_opts(
 
 /// Walks `dict` from `cursor` until about `count` entries were visited (at most
 /// `10 * count` buckets), passing each to `visit`. Returns the next cursor.
-pub fn scan_dict<V>(
-    dict: &Dict<V>,
-    mut cursor: u64,
-    count: usize,
-    mut visit: impl FnMut(&SBytes, &V),
-) -> u64 {
+pub fn scan_dict<V>(dict: &Dict<V>, mut cursor: u64, count: usize, mut visit: impl FnMut(&SBytes, &V)) -> u64 {
     let mut max_iterations = count * 10;
     let mut sampled = 0;
     loop {

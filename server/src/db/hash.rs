@@ -50,8 +50,6 @@ impl Hash {
 
     /// Sets a field; true if it is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
-        self.map
-            .insert(SBytes::from_slice(field), SBytes::from_slice(value))
-            .is_none()
+        self.map.insert(SBytes::from_slice(field), SBytes::from_slice(value)).is_none()
     }
 }

@@ -49,8 +49,6 @@ impl Set {
 
     /// Adds a member; true if it is new.
     pub fn insert(&mut self, member: &[u8]) -> bool {
-        self.members
-            .insert(crate::db::SBytes::from_slice(member), ())
-            .is_none()
+        self.members.insert(crate::db::SBytes::from_slice(member), ()).is_none()
     }
 }

@@ -49,8 +49,6 @@ impl ZSet {
 
     /// Adds or updates a member; true if it is new.
     pub fn insert(&mut self, member: &[u8], score: f64) -> bool {
-        self.scores
-            .insert(crate::db::SBytes::from_slice(member), score)
-            .is_none()
+        self.scores.insert(crate::db::SBytes::from_slice(member), score).is_none()
     }
 }
