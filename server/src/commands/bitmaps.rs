@@ -74,6 +74,7 @@ fn string_for_bit_write<'a>(
             let raw = s.make_raw();
             let grown = raw.len() < need;
             if grown {
+                super::strings::reserve_like_sds(raw, need);
                 raw.resize(need, 0);
             }
             Ok((raw, !exists || grown))

@@ -412,6 +412,22 @@ fn decrby(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     incr_decr(ctx, &argv[1], -by)
 }
 
+/// Makes room for a string growing to `newlen` bytes the way Redis's `sdsMakeRoomFor`
+/// does: double up to 1 MB, then 1 MB of slack (so `MEMORY USAGE` and the real footprint
+/// follow Redis, rather than `Vec`'s doubling of huge strings).
+pub(crate) fn reserve_like_sds(v: &mut Vec<u8>, newlen: usize) {
+    const MAX_PREALLOC: usize = 1024 * 1024;
+    if newlen <= v.capacity() {
+        return;
+    }
+    let target = if newlen < MAX_PREALLOC {
+        newlen * 2
+    } else {
+        newlen + MAX_PREALLOC
+    };
+    v.reserve_exact(target - v.len());
+}
+
 /// Fails if a string would exceed `proto-max-bulk-len`.
 pub fn check_string_length(ctx_max: i64, size: usize, append: usize) -> CmdResult {
     let total = size as u128 + append as u128;
@@ -434,6 +450,7 @@ fn append(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some(Value::Str(s)) => {
             check_string_length(max, s.len(), argv[2].len())?;
             let raw = s.make_raw();
+            reserve_like_sds(raw, raw.len() + argv[2].len());
             raw.extend_from_slice(&argv[2]);
             raw.len()
         }
@@ -566,6 +583,7 @@ fn setrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             check_string_length(max, offset, value.len())?;
             let raw = s.make_raw();
             if raw.len() < offset + value.len() {
+                reserve_like_sds(raw, offset + value.len());
                 raw.resize(offset + value.len(), 0);
             }
             raw[offset..offset + value.len()].copy_from_slice(value);
