@@ -3,6 +3,7 @@
 
 use crate::command_table::{CommandTable, Registry};
 
+pub mod bitmaps;
 pub mod client;
 pub mod connection;
 pub mod debug;
@@ -22,6 +23,7 @@ pub mod strings;
 /// Builds the table of every built-in command.
 pub fn build_table() -> CommandTable {
     let mut r = Registry::new();
+    bitmaps::register(&mut r);
     connection::register(&mut r);
     client::register(&mut r);
     introspection::register(&mut r);
