@@ -245,25 +245,6 @@ fn trim_frac_zeros(s: &str) -> &str {
     }
 }
 
-/// Formats a number for `INCRBYFLOAT`/`HINCRBYFLOAT` results: `%.17f`-style fixed
-/// notation with trailing zeros removed (Redis's `LD_STR_HUMAN`).
-pub fn fmt_f64_human(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // Shortest round-trip digits in fixed notation: what `%.17Lf` shows for the value the
-    // user meant, without the binary noise a 64-bit double adds past 15-17 digits.
-    let mut s = format!("{}", v);
-    if s.contains('e') {
-        s = format!("{:.17}", v);
-        s = trim_frac_zeros(&s).to_string();
-    }
-    if s == "-0" {
-        s = "0".into();
-    }
-    s
-}
-
 /// Matches `string` against a Redis glob `pattern` (`*`, `?`, `[a-z]`, `[^x]`, `\x`),
 /// optionally ignoring ASCII case, exactly as `stringmatchlen`.
 pub fn glob_match(pattern: &[u8], string: &[u8], nocase: bool) -> bool {

@@ -1,11 +1,11 @@
 //! End-to-end tests: each starts the real `coil-server` and talks to it over TCP.
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
+mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod modules; // native modules: loading, the module API groups, MODULE
-mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
