@@ -13,6 +13,7 @@ pub mod multi;
 pub mod scan;
 pub mod server;
 pub mod strings;
+pub mod zsets;
 
 /// Builds the table of every built-in command.
 pub fn build_table() -> CommandTable {
@@ -24,5 +25,6 @@ pub fn build_table() -> CommandTable {
     multi::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
+    zsets::register(&mut r);
     r.build()
 }
