@@ -4,3 +4,4 @@ mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod strings; // string commands and their options
 mod transactions; // MULTI/EXEC/WATCH
+mod zsets; // sorted sets: commands, encodings, blocking pops
