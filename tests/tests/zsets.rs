@@ -1168,3 +1168,84 @@ fn large_sets_against_model() {
         ab(&[&members[members.len() - 2], &members[members.len() - 1]])
     );
 }
+
+#[test]
+fn keyspace_events() {
+    let s = server();
+    let mut c = s.raw();
+    let mut sub = s.raw();
+    let reply = q(&mut sub, &["PSUBSCRIBE", "__keyevent@0__:*"]);
+    if reply.starts_with("-ERR unknown command") {
+        // Pub/Sub is not there yet.
+        return;
+    }
+    assert_eq!(
+        r(&mut c, "CONFIG SET notify-keyspace-events Ezg"),
+        "+OK\r\n"
+    );
+    for line in [
+        "ZADD z 1 a 2 b",
+        "ZADD z 1 a",
+        "ZINCRBY z 1 a",
+        "ZADD z INCR 1 a",
+        "ZADD z NX 5 a",
+        "ZREM z a",
+        "ZREM z b",
+        "ZADD z 1 a 2 b 3 c",
+        "ZREMRANGEBYRANK z 0 0",
+        "ZREMRANGEBYSCORE z 2 2",
+        "ZREMRANGEBYSCORE z 100 200",
+        "ZREMRANGEBYLEX z - +",
+        "ZADD s 1 a 2 b",
+        "ZUNIONSTORE d 1 s",
+        "ZINTERSTORE d 1 s",
+        "ZDIFFSTORE d 2 s s",
+        "ZRANGESTORE d s 0 0",
+        "ZRANGESTORE d s 5 6",
+        "ZPOPMIN s",
+        "ZPOPMAX s 5",
+        "ZADD m 1 a 2 b",
+        "ZMPOP 1 m MIN",
+        "BZPOPMAX m 0",
+        "ZADD end 1 x",
+    ] {
+        r(&mut c, line);
+    }
+    let want = [
+        ("zadd", "z"),
+        ("zincr", "z"),
+        ("zincr", "z"),
+        ("zrem", "z"),
+        ("zrem", "z"),
+        ("del", "z"),
+        ("zadd", "z"),
+        ("zremrangebyrank", "z"),
+        ("zremrangebyscore", "z"),
+        ("zremrangebylex", "z"),
+        ("del", "z"),
+        ("zadd", "s"),
+        ("zunionstore", "d"),
+        ("zinterstore", "d"),
+        ("del", "d"),
+        ("zrangestore", "d"),
+        ("del", "d"),
+        ("zpopmin", "s"),
+        ("zpopmax", "s"),
+        ("del", "s"),
+        ("zadd", "m"),
+        ("zpopmin", "m"),
+        ("zpopmax", "m"),
+        ("del", "m"),
+        ("zadd", "end"),
+    ];
+    for (event, key) in want {
+        let msg = sub.read_reply();
+        let want = a(&[
+            b("pmessage"),
+            b("__keyevent@0__:*"),
+            b(&format!("__keyevent@0__:{event}")),
+            b(key),
+        ]);
+        assert_eq!(msg, want);
+    }
+}

@@ -69,10 +69,7 @@ pub fn register(r: &mut Registry) {
 
 /// The configured encoding limits.
 fn limits(ks: &Keyspace<'_>) -> Limits {
-    Limits {
-        max_entries: ks.srv.config.zset_max_listpack_entries,
-        max_value: ks.srv.config.zset_max_listpack_value,
-    }
+    Limits::of(&ks.srv.config)
 }
 
 /// Looks up a sorted set for reading (WRONGTYPE for other types).

@@ -33,6 +33,14 @@ impl Limits {
         max_entries: 128,
         max_value: 64,
     };
+
+    /// The limits the server is configured with.
+    pub fn of(config: &crate::config::Config) -> Limits {
+        Limits {
+            max_entries: config.zset_max_listpack_entries,
+            max_value: config.zset_max_listpack_value,
+        }
+    }
 }
 
 impl Default for Limits {
