@@ -318,6 +318,10 @@ struct SkipList {
     tail: u32,
     /// xorshift state for node levels.
     rng: u64,
+    /// Heap bytes of the members in use, and their level slots (for `memory_usage`
+    /// in O(1)).
+    member_heap: usize,
+    level_slots: usize,
 }
 
 impl SkipList {
@@ -335,6 +339,8 @@ impl SkipList {
             len: 0,
             tail: NIL,
             rng: rand::random::<u64>() | 1,
+            member_heap: 0,
+            level_slots: MAX_LEVEL,
         }
     }
 
@@ -439,6 +445,8 @@ impl SkipList {
             self.tail = idx;
         }
         self.len += 1;
+        self.member_heap += self.node(idx).member.heap_size();
+        self.level_slots += level;
         idx
     }
 
@@ -490,6 +498,8 @@ impl SkipList {
         }
         self.len -= 1;
         let node = &mut self.nodes[x as usize];
+        self.member_heap -= node.member.heap_size();
+        self.level_slots -= node.levels.len();
         let member = std::mem::replace(&mut node.member, SBytes::empty());
         node.levels = Box::new([]);
         if self.len == 0 {
@@ -698,6 +708,10 @@ impl SkipList {
         }
         assert_eq!(self.tail, prev);
         assert_eq!(order.len(), self.len);
+        let heap: usize = order.iter().map(|&x| self.node(x).member.heap_size()).sum();
+        assert_eq!(heap, self.member_heap);
+        let slots: usize = order.iter().map(|&x| self.node(x).levels.len()).sum();
+        assert_eq!(slots + MAX_LEVEL, self.level_slots);
         let rank: std::collections::HashMap<u32, usize> =
             order.iter().enumerate().map(|(i, &n)| (n, i + 1)).collect();
         // Spans at every level in use.
@@ -850,13 +864,9 @@ impl ZSet {
                     + s.dict.bucket_count() * 8
                     + s.dict.len() * dict_node
                     + s.list.nodes.capacity() * std::mem::size_of::<Node>()
-                    + s.list
-                        .nodes
-                        .iter()
-                        .map(|n| {
-                            n.levels.len() * std::mem::size_of::<Level>() + 2 * n.member.heap_size()
-                        })
-                        .sum::<usize>()
+                    + s.list.level_slots * std::mem::size_of::<Level>()
+                    // Members are held twice: by the table and by the list.
+                    + 2 * s.list.member_heap
             }
         }
     }
@@ -1738,6 +1748,24 @@ mod tests {
         assert_eq!(z.delete_rank_range(10, 4989), 4980);
         check(&z);
         assert_eq!(z.len(), 20);
+        // Members too long to be stored inline.
+        for i in 0..100 {
+            let m = format!("{i:03}-a-member-longer-than-the-inline-capacity");
+            z.add(
+                m.as_bytes(),
+                f64::from(i % 7),
+                AddFlags::default(),
+                Limits::DEFAULT,
+            );
+        }
+        check(&z);
+        for i in (0..100).step_by(2) {
+            assert!(z.remove(format!("{i:03}-a-member-longer-than-the-inline-capacity").as_bytes()));
+        }
+        check(&z);
+        assert_eq!(z.delete_range(&all), 70);
+        assert!(z.is_empty());
+        check(&z);
         let mut small = ZSet::new();
         small.add(b"a", 1.0, AddFlags::default(), Limits::DEFAULT);
         let mut got = 0;
