@@ -422,8 +422,8 @@ enum Spec {
     Lex(LexRange),
 }
 
-/// Emits the elements a range selects, in reply order; returns how many. `hint` gets
-/// the result length when it is known in advance (rank ranges).
+/// Emits the elements a range selects, in reply order, with `LIMIT offset count` for
+/// score and lex ranges; returns how many.
 fn select_range(
     z: &ZSet,
     spec: &Spec,
