@@ -12,3 +12,4 @@ mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod sets; // set commands, encodings, random picks
 mod strings; // string commands and their options
 mod transactions; // MULTI/EXEC/WATCH
+mod zsets; // sorted sets: commands, encodings, blocking pops

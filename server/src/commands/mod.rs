@@ -19,6 +19,7 @@ pub mod server;
 pub mod sets;
 pub mod sort;
 pub mod strings;
+pub mod zsets;
 
 /// Builds the table of every built-in command.
 pub fn build_table() -> CommandTable {
@@ -35,5 +36,6 @@ pub fn build_table() -> CommandTable {
     strings::register(&mut r);
     hashes::register(&mut r);
     sets::register(&mut r);
+    zsets::register(&mut r);
     r.build()
 }
