@@ -11,6 +11,7 @@ pub mod getkeys;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod memory;
 pub mod module;
 pub mod multi;
 pub mod pubsub;
@@ -29,6 +30,7 @@ pub fn build_table() -> CommandTable {
     client::register(&mut r);
     introspection::register(&mut r);
     keys::register(&mut r);
+    memory::register(&mut r);
     module::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
