@@ -9,6 +9,7 @@ pub mod debug;
 pub mod getkeys;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
 pub mod multi;
 pub mod scan;
 pub mod server;
@@ -21,6 +22,7 @@ pub fn build_table() -> CommandTable {
     client::register(&mut r);
     introspection::register(&mut r);
     keys::register(&mut r);
+    lists::register(&mut r);
     multi::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
