@@ -629,6 +629,16 @@ impl List {
         self.nodes.front().map(Node::sz).unwrap_or(LP_OVERHEAD)
     }
 
+    /// Visits the nodes head to tail as `(plain, bytes, count)`. A packed node's bytes
+    /// are listpack entries in Redis's exact format (a real listpack is them behind the
+    /// 6-byte header, followed by `0xFF`), so RDB `QUICKLIST_2` nodes can be written
+    /// from them as they are; a plain node's bytes are its one element.
+    pub fn for_each_node(&self, mut f: impl FnMut(bool, &[u8], u32)) {
+        for n in &self.nodes {
+            f(n.plain, &n.data, n.count);
+        }
+    }
+
     /// Visits every element, head to tail.
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
         for e in self.iter() {
@@ -1501,6 +1511,26 @@ mod tests {
         l.trim(5, 0);
         assert!(l.is_empty());
         check(&l);
+    }
+
+    #[test]
+    fn nodes_are_listpack_entries() {
+        // The entries Redis 7.4 writes for "a", 1, -1 and 300 (checked with
+        // DUMP): encoding bytes and back-lengths.
+        let mut l = List::new();
+        for v in ["a", "1", "-1", "300"] {
+            l.push_back(v.as_bytes());
+        }
+        let mut nodes = Vec::new();
+        l.for_each_node(|plain, data, count| nodes.push((plain, data.to_vec(), count)));
+        assert_eq!(
+            nodes,
+            vec![(
+                false,
+                vec![0x81, b'a', 2, 1, 1, 0xDF, 0xFF, 2, 0xC1, 0x2C, 2],
+                4
+            )]
+        );
     }
 
     #[test]
