@@ -1123,3 +1123,110 @@ fn keyspace_events() {
         );
     }
 }
+
+#[test]
+fn unblock_fairness_with_pipelining_and_nesting() {
+    let s = server();
+    let mut admin = s.raw();
+    let mut rd1 = s.raw();
+    let mut rd2 = s.raw();
+    let mut rd3 = s.raw();
+    // A push pipelined with a blocking pop serves the older waiter first.
+    send(&mut rd1, &["BLPOP", "mylist", "0"]);
+    wait_blocked(&mut admin, 1);
+    rd2.send(b"LPUSH mylist 1\r\nBLPOP mylist 0\r\n");
+    assert_eq!(rd1.read_reply(), arr(&["mylist", "1"]));
+    assert_eq!(rd2.read_reply(), ":1\r\n");
+    wait_blocked(&mut admin, 1);
+    t(&mut admin, &["LPUSH", "mylist", "2"], ":1\r\n");
+    assert_eq!(rd2.read_reply(), arr(&["mylist", "2"]));
+    wait_blocked(&mut admin, 0);
+    // A served BLMOVE readies a key for a client blocked later, after the keys
+    // readied before it.
+    send(&mut rd1, &["BRPOPLPUSH", "l1", "l3", "0"]);
+    wait_blocked(&mut admin, 1);
+    send(&mut rd2, &["BLPOP", "l2", "0"]);
+    wait_blocked(&mut admin, 2);
+    send(
+        &mut rd3,
+        &["BLMPOP", "0", "2", "l2", "l3", "LEFT", "COUNT", "1"],
+    );
+    wait_blocked(&mut admin, 3);
+    admin.send(b"MULTI\r\nLPUSH l1 1\r\nLPUSH l2 2\r\nEXEC\r\n");
+    admin.expect(b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n:1\r\n:1\r\n");
+    wait_blocked(&mut admin, 0);
+    assert_eq!(rd1.read_reply(), bulk("1"));
+    assert_eq!(rd2.read_reply(), arr(&["l2", "2"]));
+    assert_eq!(rd3.read_reply(), "*2\r\n$2\r\nl3\r\n*1\r\n$1\r\n1\r\n");
+    // Pipelined writes around a push that unblocks a BLMOVE chain run in order.
+    send(&mut rd1, &["BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"]);
+    wait_blocked(&mut admin, 1);
+    send(&mut rd2, &["BLMOVE", "dst", "src", "RIGHT", "LEFT", "0"]);
+    wait_blocked(&mut admin, 2);
+    rd3.send(b"SET key1 v1\r\nLPUSH src dummy\r\nLRANGE src 0 -1\r\n");
+    rd3.expect(b"+OK\r\n:1\r\n*1\r\n$5\r\ndummy\r\n");
+    assert_eq!(rd1.read_reply(), bulk("dummy"));
+    assert_eq!(rd2.read_reply(), bulk("dummy"));
+}
+
+#[test]
+fn circular_and_self_referential_brpoplpush() {
+    let s = server();
+    let mut admin = s.raw();
+    let mut rd1 = s.raw();
+    let mut rd2 = s.raw();
+    send(&mut rd1, &["BRPOPLPUSH", "list1", "list2", "0"]);
+    wait_blocked(&mut admin, 1);
+    send(&mut rd2, &["BRPOPLPUSH", "list2", "list1", "0"]);
+    wait_blocked(&mut admin, 2);
+    t(&mut admin, &["RPUSH", "list1", "foo"], ":1\r\n");
+    assert_eq!(rd1.read_reply(), bulk("foo"));
+    assert_eq!(rd2.read_reply(), bulk("foo"));
+    t(&mut admin, &["LRANGE", "list1", "0", "-1"], &arr(&["foo"]));
+    t(&mut admin, &["LRANGE", "list2", "0", "-1"], "*0\r\n");
+    send(&mut rd1, &["BRPOPLPUSH", "blist", "blist", "0"]);
+    wait_blocked(&mut admin, 1);
+    t(&mut admin, &["RPUSH", "blist", "foo"], ":1\r\n");
+    assert_eq!(rd1.read_reply(), bulk("foo"));
+    t(&mut admin, &["LRANGE", "blist", "0", "-1"], &arr(&["foo"]));
+    // A served blocking command counts once in the command statistics.
+    t(&mut admin, &["CONFIG", "RESETSTAT"], "+OK\r\n");
+    send(&mut rd1, &["BLPOP", "one", "0"]);
+    wait_blocked(&mut admin, 1);
+    t(&mut admin, &["LPUSH", "one", "1"], ":1\r\n");
+    assert_eq!(rd1.read_reply(), arr(&["one", "1"]));
+    let stats = q(&mut admin, &["INFO", "commandstats"]);
+    let line = stats
+        .split("\r\n")
+        .find(|l| l.starts_with("cmdstat_blpop:"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.starts_with("cmdstat_blpop:calls=1,"), "{line}");
+    assert!(line.ends_with(",rejected_calls=0,failed_calls=0"), "{line}");
+}
+
+#[test]
+fn expired_key_does_not_serve_blocked_client() {
+    let s = server();
+    let mut admin = s.raw();
+    let mut rd = s.raw();
+    if q(&mut admin, &["PEXPIRE", "x", "1"]).starts_with("-ERR unknown command") {
+        // Expiry commands live in another family.
+        return;
+    }
+    t(&mut admin, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"], "+OK\r\n");
+    let start = Instant::now();
+    send(&mut rd, &["BLPOP", "mylist", "1"]);
+    wait_blocked(&mut admin, 1);
+    // EXEC readies the key, but it has expired by the time the client would run.
+    admin.send(b"MULTI\r\nRPUSH mylist a\r\nPEXPIRE mylist 100\r\nDEBUG SLEEP 0.2\r\nEXEC\r\n");
+    admin.expect(b"+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n:1\r\n:1\r\n+OK\r\n");
+    // Still blocked, with its original deadline.
+    assert_eq!(rd.read_reply(), "*-1\r\n");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(950) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+    t(&mut admin, &["EXISTS", "mylist"], ":0\r\n");
+}
