@@ -5,6 +5,7 @@ mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
+mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications

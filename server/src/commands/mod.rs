@@ -11,6 +11,7 @@ pub mod getkeys;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
 pub mod memory;
 pub mod module;
 pub mod multi;
@@ -32,6 +33,7 @@ pub fn build_table() -> CommandTable {
     keys::register(&mut r);
     memory::register(&mut r);
     module::register(&mut r);
+    lists::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
     server::register(&mut r);
