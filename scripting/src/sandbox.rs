@@ -1,0 +1,214 @@
+//! What a script can reach: a curated `__builtins__`, an `__import__` that hands out
+//! only the pre-imported allowlist, `print` to the server log, and the bookkeeping that
+//! undoes a script's tampering with shared objects (builtins, allowed modules).
+//!
+//! The audit hook in `runtime` is the other half: it refuses side effects (files,
+//! processes, sockets, code forging, frame access, new imports) whenever the sandbox is
+//! on, which is always except while the host itself compiles or imports.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyCFunction, PyDict, PyTuple};
+
+/// Builtins a script does not get.
+const REMOVED: &[&str] = &[
+    "open",
+    "exec",
+    "eval",
+    "compile",
+    "input",
+    "breakpoint",
+    "globals",
+    "vars",
+    "help",
+    "exit",
+    "quit",
+    "copyright",
+    "credits",
+    "license",
+    "__loader__",
+    "__spec__",
+];
+
+/// Runs `f` with the sandbox off and the cyclic garbage collector paused, so that no
+/// finalizer of a script's object runs unsandboxed meanwhile.
+pub fn host_mode<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: called with the GIL held (every caller is inside Python::attach).
+    let was = unsafe { ffi::PyGC_Disable() };
+    crate::runtime::set_sandbox(false);
+    let r = f();
+    crate::runtime::set_sandbox(true);
+    if was != 0 {
+        // SAFETY: as above.
+        unsafe { ffi::PyGC_Enable() };
+    }
+    r
+}
+
+/// The allowlisted modules, imported by the host.
+pub struct Allowed {
+    /// Name (as listed) to module.
+    pub modules: Py<PyDict>,
+    /// Top-level package of each dotted name.
+    pub tops: Py<PyDict>,
+}
+
+/// Imports the allowlist in host mode. Modules that fail to import are logged by the
+/// caller (returned as errors) and left out.
+pub fn import_allowed(py: Python<'_>, names: &[String]) -> (Allowed, Vec<String>) {
+    let modules = PyDict::new(py);
+    let tops = PyDict::new(py);
+    let mut errors = Vec::new();
+    host_mode(|| {
+        // Lazily imported by allowed modules; importing them now keeps the sandbox's
+        // "no new imports" rule from breaking ordinary calls (datetime.strptime).
+        for extra in ["_strptime", "encodings.idna"] {
+            let _ = py.import(extra);
+        }
+        for n in names {
+            match py.import(n.as_str()) {
+                Ok(m) => {
+                    let _ = modules.set_item(n, &m);
+                    if let Some((top, _)) = n.split_once('.') {
+                        if let Ok(t) = py.import(top) {
+                            let _ = tops.set_item(n, t);
+                        }
+                    }
+                }
+                Err(e) => errors.push(format!("{n}: {e}")),
+            }
+        }
+    });
+    (
+        Allowed {
+            modules: modules.unbind(),
+            tops: tops.unbind(),
+        },
+        errors,
+    )
+}
+
+/// The curated builtins dict for scripts and libraries.
+pub fn make_builtins<'py>(py: Python<'py>, allowed: &Allowed) -> PyResult<Bound<'py, PyDict>> {
+    let real = py.import("builtins")?.dict();
+    let d = real.copy()?;
+    for name in REMOVED {
+        if d.contains(*name)? {
+            d.del_item(*name)?;
+        }
+    }
+    let modules = allowed.modules.clone_ref(py);
+    let tops = allowed.tops.clone_ref(py);
+    let import = PyCFunction::new_closure(
+        py,
+        Some(c"__import__"),
+        Some(c"Returns a module from the allowlist (python-allowed-modules)."),
+        move |args: &Bound<'_, PyTuple>,
+              kwargs: Option<&Bound<'_, PyDict>>|
+              -> PyResult<Py<PyAny>> {
+            let py = args.py();
+            let name: String = match args.get_item(0) {
+                Ok(n) => n.extract()?,
+                Err(_) => match kwargs.and_then(|k| k.get_item("name").ok().flatten()) {
+                    Some(n) => n.extract()?,
+                    None => {
+                        return Err(pyo3::exceptions::PyTypeError::new_err(
+                            "__import__() missing required argument 'name'",
+                        ))
+                    }
+                },
+            };
+            let level: i64 = match args.get_item(4) {
+                Ok(l) => l.extract()?,
+                Err(_) => kwargs
+                    .and_then(|k| k.get_item("level").ok().flatten())
+                    .map(|l| l.extract())
+                    .transpose()?
+                    .unwrap_or(0),
+            };
+            let fromlist_empty = match args.get_item(3) {
+                Ok(f) => !f.is_truthy()?,
+                Err(_) => kwargs
+                    .and_then(|k| k.get_item("fromlist").ok().flatten())
+                    .map(|f| f.is_truthy().map(|t| !t))
+                    .transpose()?
+                    .unwrap_or(true),
+            };
+            if level != 0 {
+                return Err(pyo3::exceptions::PyImportError::new_err(
+                    "relative imports are not allowed in scripts",
+                ));
+            }
+            if let Some(m) = modules.bind(py).get_item(&name)? {
+                if fromlist_empty {
+                    if let Some(t) = tops.bind(py).get_item(&name)? {
+                        return Ok(t.unbind());
+                    }
+                }
+                return Ok(m.unbind());
+            }
+            Err(pyo3::exceptions::PyImportError::new_err(format!(
+                "import of '{name}' is not allowed in scripts (see python-allowed-modules)"
+            )))
+        },
+    )?;
+    d.set_item("__import__", import)?;
+    let print = PyCFunction::new_closure(
+        py,
+        Some(c"print"),
+        Some(c"Writes the arguments to the server log at NOTICE level."),
+        |args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>| -> PyResult<()> {
+            let sep = match kwargs.and_then(|k| k.get_item("sep").ok().flatten()) {
+                Some(s) if !s.is_none() => s.str()?.to_string(),
+                _ => " ".to_string(),
+            };
+            let mut parts = Vec::with_capacity(args.len());
+            for a in args.iter() {
+                parts.push(a.str()?.to_string());
+            }
+            crate::api::log_line(2, parts.join(&sep).as_bytes());
+            Ok(())
+        },
+    )?;
+    d.set_item("print", print)?;
+    Ok(d)
+}
+
+/// A shared dict scripts could modify, with the contents to put back if they do.
+pub struct Guarded {
+    dict: Py<PyDict>,
+    pristine: Py<PyDict>,
+    version: u64,
+}
+
+fn version_of(d: &Bound<'_, PyDict>) -> u64 {
+    // SAFETY: `d` is a dict (exact or subclass: the struct prefix is the same);
+    // ma_version_tag changes on every modification (CPython 3.11).
+    #[allow(deprecated)]
+    unsafe {
+        (*(d.as_ptr() as *mut ffi::PyDictObject)).ma_version_tag
+    }
+}
+
+impl Guarded {
+    /// Watches `dict`, remembering its current contents.
+    pub fn new(dict: &Bound<'_, PyDict>) -> PyResult<Guarded> {
+        Ok(Guarded {
+            dict: dict.clone().unbind(),
+            pristine: dict.copy()?.unbind(),
+            version: version_of(dict),
+        })
+    }
+
+    /// Puts the remembered contents back if the dict changed. True if it had.
+    pub fn restore(&mut self, py: Python<'_>) -> bool {
+        let d = self.dict.bind(py);
+        if version_of(d) == self.version {
+            return false;
+        }
+        d.clear();
+        let _ = d.update(self.pristine.bind(py).as_mapping());
+        self.version = version_of(d);
+        true
+    }
+}
