@@ -226,6 +226,14 @@ pub struct Server {
     pub peak_memory: u64,
     /// `used_memory` right after start-up.
     pub startup_memory: u64,
+    /// The event loop's poll and listeners (set while the loop runs), so a command
+    /// holding `&mut Server` can serve a restricted loop iteration (long scripts).
+    pub event_loop: Option<crate::event_loop::EventLoop>,
+    /// Scripts and functions: the Python engine, the running script, busy state.
+    pub scripting: crate::commands::scripting::ScriptingState,
+    /// `total_error_replies` when the last command finished (Redis's
+    /// `prev_err_count`): a command failed if errors were replied after it.
+    pub prev_err_count: u64,
 }
 
 /// The Unix time in milliseconds.
@@ -292,6 +300,9 @@ impl Server {
             pause: None,
             peak_memory: 0,
             startup_memory: 0,
+            event_loop: None,
+            scripting: Default::default(),
+            prev_err_count: 0,
         }
     }
 

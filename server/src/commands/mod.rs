@@ -11,6 +11,7 @@ pub mod introspection;
 pub mod keys;
 pub mod multi;
 pub mod scan;
+pub mod scripting;
 pub mod server;
 pub mod strings;
 
@@ -24,5 +25,8 @@ pub fn build_table() -> CommandTable {
     multi::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
-    r.build()
+    scripting::register(&mut r);
+    let mut t = r.build();
+    scripting::mark_dynamic(&mut t);
+    t
 }
