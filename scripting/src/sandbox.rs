@@ -30,6 +30,10 @@ const REMOVED: &[&str] = &[
     "__spec__",
 ];
 
+/// Helper modules that allowed C modules import on first use (the host imports them at
+/// start-up, so handing them out imports nothing new).
+const INTERNAL: &[&str] = &["_strptime"];
+
 /// Runs `f` with the sandbox off and the cyclic garbage collector paused, so that no
 /// finalizer of a script's object runs unsandboxed meanwhile.
 pub fn host_mode<R>(f: impl FnOnce() -> R) -> R {
@@ -68,6 +72,10 @@ pub fn import_allowed(py: Python<'_>, names: &[String]) -> (Allowed, Vec<String>
         for n in names {
             match py.import(n.as_str()) {
                 Ok(m) => {
+                    if n == "time" {
+                        // A sleeping script holds the server and cannot be killed.
+                        let _ = m.delattr("sleep");
+                    }
                     let _ = modules.set_item(n, &m);
                     if let Some((top, _)) = n.split_once('.') {
                         if let Ok(t) = py.import(top) {
@@ -78,6 +86,12 @@ pub fn import_allowed(py: Python<'_>, names: &[String]) -> (Allowed, Vec<String>
                 Err(e) => errors.push(format!("{n}: {e}")),
             }
         }
+        // First calls that import helpers lazily: make them now, in host mode.
+        let _ = py.run(
+            c"import datetime, time\ndatetime.datetime.strptime('2020', '%Y')\ntime.strptime('2020', '%Y')\n'x'.encode('idna')",
+            None,
+            None,
+        );
     });
     (
         Allowed {
@@ -138,6 +152,19 @@ pub fn make_builtins<'py>(py: Python<'py>, allowed: &Allowed) -> PyResult<Bound<
                 return Err(pyo3::exceptions::PyImportError::new_err(
                     "relative imports are not allowed in scripts",
                 ));
+            }
+            // Modules C code imports lazily through the frame's __import__.
+            if INTERNAL.contains(&name.as_str()) {
+                let cname = std::ffi::CString::new(name.as_str()).unwrap_or_default();
+                // SAFETY: looks the name up in sys.modules; a new reference or NULL.
+                let m = unsafe {
+                    let n = ffi::PyUnicode_FromString(cname.as_ptr());
+                    let n = Bound::from_owned_ptr_or_err(py, n)?;
+                    Bound::from_owned_ptr_or_opt(py, ffi::PyImport_GetModule(n.as_ptr()))
+                };
+                if let Some(m) = m {
+                    return Ok(m.unbind());
+                }
             }
             if let Some(m) = modules.bind(py).get_item(&name)? {
                 if fromlist_empty {

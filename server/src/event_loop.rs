@@ -221,7 +221,11 @@ pub fn run(srv: &mut Server) {
 /// running command's client is out of the client table, so it is not served; the
 /// running command's frozen time and context are kept. A `SHUTDOWN NOSAVE` accepted
 /// meanwhile exits here, since the running command cannot return to the loop.
-pub fn process_events_while_blocked(srv: &mut Server) {
+///
+/// `sweep` also tries to read every client: readiness the interrupted iteration had
+/// collected but not handled yet would otherwise not be reported again (polling is
+/// edge-triggered). It costs a read per client per call, acceptable in busy mode.
+pub fn process_events_while_blocked(srv: &mut Server, sweep: bool) {
     if srv.event_loop.is_none() {
         return;
     }
@@ -233,6 +237,11 @@ pub fn process_events_while_blocked(srv: &mut Server) {
         std::mem::take(&mut srv.deferred_pushes),
         srv.reprocess_deadline.take(),
     );
+    if sweep {
+        for slot in srv.clients.slots() {
+            on_readable(srv, slot);
+        }
+    }
     let mut events = Events::with_capacity(128);
     if el(srv).poll.poll(&mut events, Some(Duration::ZERO)).is_ok() {
         for ev in events.iter() {

@@ -121,7 +121,9 @@ impl ScriptHost for ServerHost<'_> {
             tracing::warn!("Slow script detected: still in execution after {elapsed_ms} milliseconds. You can try killing the script using the {kind} command. Script name is: {name}.");
             self.srv.scripting.timed_out = true;
         }
-        crate::event_loop::process_events_while_blocked(self.srv);
+        // Sweep every client each tick: readiness collected by the interrupted loop
+        // iteration is not reported again (edge-triggered polling).
+        crate::event_loop::process_events_while_blocked(self.srv, true);
         self.run().kill_requested
     }
 }
