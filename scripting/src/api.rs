@@ -7,7 +7,6 @@ use crate::ScriptHost;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use std::cell::Cell;
-use std::time::Instant;
 
 /// What kind of run is in progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +45,6 @@ pub struct RunCtx {
     pub kill_line: i32,
     /// Inside a host call: ticks must not re-enter the host.
     pub in_host: bool,
-    /// Start of the run.
-    pub start: Instant,
     /// Functions registered so far (library loads).
     pub registered: Vec<Registered>,
     /// The shared types.

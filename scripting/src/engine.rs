@@ -11,7 +11,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
 
 /// Most EVAL-created scripts kept (Redis 7.4's LRU); older ones are evicted.
 pub const EVAL_LRU_LEN: usize = 500;
@@ -154,11 +153,23 @@ struct PyState {
     guarded: Vec<Guarded>,
 }
 
+/// A script's SHA1 as 40 lowercase hex digits.
+pub type Sha = [u8; 40];
+
+/// The cache key of a sha given in any case; `None` unless it is 40 bytes long.
+pub fn sha_key(sha: &[u8]) -> Option<Sha> {
+    let mut k: Sha = sha.try_into().ok()?;
+    k.make_ascii_lowercase();
+    Some(k)
+}
+
 /// The scripting engine. One per server; all methods run on the command thread.
 pub struct Engine {
     py: PyState,
-    scripts: HashMap<String, Script>,
-    lru: BTreeMap<u64, String>,
+    scripts: HashMap<Sha, Script, ahash::RandomState>,
+    lru: BTreeMap<u64, Sha>,
+    /// Bumped by every change that `INFO` figures depend on.
+    generation: u64,
     lru_tick: u64,
     evicted: u64,
     scripts_memory: usize,
@@ -194,7 +205,7 @@ fn tick_handler(_gen: u64) -> Tick {
             if runtime::run_mode() == runtime::MODE_TIMEOUT {
                 c.killed = Some("FUNCTION LOAD timeout");
             } else {
-                let elapsed = c.start.elapsed().as_millis() as u64;
+                let elapsed = runtime::run_elapsed_ms();
                 c.in_host = true;
                 let stop = (*c.host).busy_tick(elapsed);
                 c.in_host = false;
@@ -331,8 +342,9 @@ impl Engine {
                     api,
                     guarded,
                 },
-                scripts: HashMap::new(),
+                scripts: HashMap::default(),
                 lru: BTreeMap::new(),
+                generation: 0,
                 lru_tick: 0,
                 evicted: 0,
                 scripts_memory: 0,
@@ -352,13 +364,18 @@ impl Engine {
     }
 
     /// The flags of a cached script (`sha` in any case).
-    pub fn script_flags(&self, sha: &str) -> Option<ScriptFlags> {
-        self.scripts.get(&sha.to_ascii_lowercase()).map(|s| s.flags)
+    pub fn script_flags(&self, sha: &[u8]) -> Option<ScriptFlags> {
+        self.scripts.get(&sha_key(sha)?).map(|s| s.flags)
     }
 
-    /// True if a script is cached.
-    pub fn script_exists(&self, sha: &str) -> bool {
-        self.scripts.contains_key(&sha.to_ascii_lowercase())
+    /// True if a script is cached (`sha` in any case).
+    pub fn script_exists(&self, sha: &[u8]) -> bool {
+        sha_key(sha).is_some_and(|k| self.scripts.contains_key(&k))
+    }
+
+    /// Changes whenever a figure `INFO` reports may have changed.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Number of cached scripts.
@@ -379,9 +396,10 @@ impl Engine {
     /// Compiles and caches a body (`from_eval`: subject to the EVAL LRU). Returns its
     /// sha; a cached body is not compiled again. Errors are reply texts.
     pub fn script_create(&mut self, body: &[u8], from_eval: bool) -> Result<String, String> {
-        let sha = Self::sha1_hex(body);
+        let sha_text = Self::sha1_hex(body);
+        let sha = sha_key(sha_text.as_bytes()).unwrap_or([b'0'; 40]);
         if self.scripts.contains_key(&sha) {
-            return Ok(sha);
+            return Ok(sha_text);
         }
         let flags = compile::parse_shebang(body).map_err(|e| format!("ERR {e}"))?;
         let func = Python::attach(|py| -> Result<Py<PyAny>, String> {
@@ -414,14 +432,15 @@ impl Engine {
                 self.evicted += 1;
             }
             self.lru_tick += 1;
-            self.lru.insert(self.lru_tick, sha.clone());
+            self.lru.insert(self.lru_tick, sha);
             Some(self.lru_tick)
         } else {
             None
         };
+        self.generation += 1;
         self.scripts_memory += body.len();
         self.scripts.insert(
-            sha.clone(),
+            sha,
             Script {
                 body: Bytes::copy_from_slice(body),
                 flags,
@@ -429,7 +448,7 @@ impl Engine {
                 lru,
             },
         );
-        Ok(sha)
+        Ok(sha_text)
     }
 
     /// Drops every cached script (`SCRIPT FLUSH`).
@@ -439,42 +458,48 @@ impl Engine {
             self.lru.clear();
         });
         self.scripts_memory = 0;
+        self.generation += 1;
     }
 
     /// Runs a cached script. `sha` must exist (see [`Engine::script_flags`]).
     pub fn run_script(
         &mut self,
-        sha: &str,
+        sha: &[u8],
         keys: &[Bytes],
         args: &[Bytes],
         host: &mut dyn ScriptHost,
         caller_resp: u8,
         limits: RunLimits,
     ) -> RunOutcome {
-        let sha = sha.to_ascii_lowercase();
-        let Some(script) = self.scripts.get_mut(&sha) else {
-            return RunOutcome::error(
+        let missing = || {
+            RunOutcome::error(
                 "NOSCRIPT No matching script. Please use EVAL.".into(),
                 false,
-            );
+            )
+        };
+        let Some(sha) = sha_key(sha) else {
+            return missing();
+        };
+        let Some(script) = self.scripts.get_mut(&sha) else {
+            return missing();
         };
         if let Some(t) = script.lru {
             self.lru.remove(&t);
             self.lru_tick += 1;
-            self.lru.insert(self.lru_tick, sha.clone());
+            self.lru.insert(self.lru_tick, sha);
             script.lru = Some(self.lru_tick);
         }
-        let func = Python::attach(|py| script.func.clone_ref(py));
-        let _ = &script.body;
+        let script = &self.scripts[&sha];
+        let name = std::str::from_utf8(&sha).unwrap_or("");
         self.run(
-            &func,
+            &script.func,
             keys,
             args,
             host,
             caller_resp,
             limits,
             Kind::Eval,
-            &sha,
+            name,
         )
     }
 
@@ -482,7 +507,7 @@ impl Engine {
 
     #[allow(clippy::too_many_arguments)]
     fn run(
-        &mut self,
+        &self,
         func: &Py<PyAny>,
         keys: &[Bytes],
         args: &[Bytes],
@@ -595,7 +620,6 @@ impl Engine {
             killed: None,
             kill_line: 0,
             in_host: false,
-            start: Instant::now(),
             registered: Vec::new(),
             types: &self.py.types,
         });
@@ -619,8 +643,8 @@ impl Engine {
         _ctx.killed
     }
 
-    fn after_run(&mut self, py: Python<'_>) {
-        for g in &mut self.py.guarded {
+    fn after_run(&self, py: Python<'_>) {
+        for g in &self.py.guarded {
             g.restore(py);
         }
     }
@@ -651,23 +675,21 @@ impl Engine {
         caller_resp: u8,
         limits: RunLimits,
     ) -> RunOutcome {
-        let Some((lib, i)) = self.functions.get(&name.to_ascii_lowercase()).cloned() else {
+        let Some((lib, i)) = self.functions.get(&name.to_ascii_lowercase()) else {
             return RunOutcome::error("ERR Function not found".into(), false);
         };
-        let Some(f) = self.libraries.get(&lib).map(|l| &l.functions[i]) else {
+        let Some(f) = self.libraries.get(lib).map(|l| &l.functions[*i]) else {
             return RunOutcome::error("ERR Function not found".into(), false);
         };
-        let fname = f.name.clone();
-        let cb = Python::attach(|py| f.callback.clone_ref(py));
         self.run(
-            &cb,
+            &f.callback,
             keys,
             args,
             host,
             caller_resp,
             limits,
             Kind::Function,
-            &fname,
+            &f.name,
         )
     }
 
@@ -801,6 +823,7 @@ impl Engine {
             new_libs.insert(l.name.clone(), l);
         }
         self.libraries = new_libs;
+        self.generation += 1;
         Python::attach(|_| {
             drop(removed);
             drop(old);
@@ -876,6 +899,7 @@ impl Engine {
         };
         Python::attach(|_| drop(l));
         self.reindex();
+        self.generation += 1;
         true
     }
 
@@ -884,6 +908,7 @@ impl Engine {
         let libs = std::mem::take(&mut self.libraries);
         Python::attach(|_| drop(libs));
         self.functions.clear();
+        self.generation += 1;
     }
 
     /// Loaded libraries, by name.

@@ -28,8 +28,12 @@ static SANDBOX: AtomicBool = AtomicBool::new(false);
 
 /// Bumped at every run start and end: odd while a run is in progress.
 static RUN_GEN: AtomicU64 = AtomicU64::new(0);
-/// Milliseconds since [`epoch`] at which the watchdog acts on the current run (0: never).
-static RUN_DEADLINE: AtomicU64 = AtomicU64::new(0);
+/// How long the current run may go before the watchdog acts (0: never), in ms.
+static RUN_THRESHOLD: AtomicU64 = AtomicU64::new(0);
+/// When the watchdog first saw the current run (ms since [`epoch`]). Runs are timed
+/// from there, so starting one reads no clock; the watchdog polls often enough
+/// ([`IDLE_POLL`]) for the error to stay small.
+static RUN_SEEN_AT: AtomicU64 = AtomicU64::new(0);
 /// A pending call is queued and not yet run.
 static QUEUED: AtomicBool = AtomicBool::new(false);
 /// What the watchdog does past the deadline: serve (scripts) or stop (library loads).
@@ -43,7 +47,7 @@ pub const MODE_TIMEOUT: u8 = 2;
 /// How often a busy script serves the event loop.
 const TICK: Duration = Duration::from_millis(4);
 /// How often the idle watchdog looks for a new run.
-const IDLE_POLL: Duration = Duration::from_millis(25);
+const IDLE_POLL: Duration = Duration::from_millis(10);
 
 extern "C" {
     fn PySys_AddAuditHook(
@@ -169,16 +173,22 @@ fn start_watchdog() {
 }
 
 fn watchdog_loop(ts: WatchdogState) {
+    let mut seen_gen = 0;
     loop {
         let gen = RUN_GEN.load(Relaxed);
-        let deadline = RUN_DEADLINE.load(Relaxed);
-        if gen % 2 == 0 || deadline == 0 {
+        let threshold = RUN_THRESHOLD.load(Relaxed);
+        if gen % 2 == 0 || threshold == 0 {
             std::thread::sleep(IDLE_POLL);
             continue;
         }
         let now = now_ms();
+        if gen != seen_gen {
+            seen_gen = gen;
+            RUN_SEEN_AT.store(now, Relaxed);
+        }
+        let deadline = RUN_SEEN_AT.load(Relaxed) + threshold;
         if now < deadline {
-            std::thread::sleep(Duration::from_millis((deadline - now).min(25)));
+            std::thread::sleep(Duration::from_millis((deadline - now).min(10)));
             continue;
         }
         if !QUEUED.swap(true, Relaxed) {
@@ -214,27 +224,24 @@ thread_local! {
     static TICK_HANDLER: Cell<Option<TickHandler>> = const { Cell::new(None) };
 }
 
-/// Marks the start of a run: the watchdog acts after `deadline_ms` (0: never) in
+/// Marks the start of a run: the watchdog acts after `threshold_ms` (0: never) in
 /// `mode`; `handler` decides what each tick does.
-pub fn run_started(deadline_ms: u64, mode: u8, handler: TickHandler) {
+pub fn run_started(threshold_ms: u64, mode: u8, handler: TickHandler) {
     TICK_HANDLER.with(|h| h.set(Some(handler)));
     RUN_MODE.store(mode, Relaxed);
-    RUN_DEADLINE.store(
-        if deadline_ms == 0 {
-            0
-        } else {
-            now_ms() + deadline_ms
-        },
-        Relaxed,
-    );
+    RUN_THRESHOLD.store(threshold_ms, Relaxed);
     RUN_GEN.fetch_add(1, Relaxed);
 }
 
 /// Marks the end of a run: later ticks queued for it do nothing.
 pub fn run_ended() {
     RUN_GEN.fetch_add(1, Relaxed);
-    RUN_DEADLINE.store(0, Relaxed);
     TICK_HANDLER.with(|h| h.set(None));
+}
+
+/// How long the current run has been going, as the watchdog measures it.
+pub fn run_elapsed_ms() -> u64 {
+    now_ms().saturating_sub(RUN_SEEN_AT.load(Relaxed))
 }
 
 /// The mode of the current run.

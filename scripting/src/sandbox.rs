@@ -205,7 +205,7 @@ pub fn make_builtins<'py>(py: Python<'py>, allowed: &Allowed) -> PyResult<Bound<
 pub struct Guarded {
     dict: Py<PyDict>,
     pristine: Py<PyDict>,
-    version: u64,
+    version: std::cell::Cell<u64>,
 }
 
 fn version_of(d: &Bound<'_, PyDict>) -> u64 {
@@ -223,19 +223,19 @@ impl Guarded {
         Ok(Guarded {
             dict: dict.clone().unbind(),
             pristine: dict.copy()?.unbind(),
-            version: version_of(dict),
+            version: std::cell::Cell::new(version_of(dict)),
         })
     }
 
     /// Puts the remembered contents back if the dict changed. True if it had.
-    pub fn restore(&mut self, py: Python<'_>) -> bool {
+    pub fn restore(&self, py: Python<'_>) -> bool {
         let d = self.dict.bind(py);
-        if version_of(d) == self.version {
+        if version_of(d) == self.version.get() {
             return false;
         }
         d.clear();
         let _ = d.update(self.pristine.bind(py).as_mapping());
-        self.version = version_of(d);
+        self.version.set(version_of(d));
         true
     }
 }

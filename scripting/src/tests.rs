@@ -82,7 +82,7 @@ fn eval(
         busy_threshold_ms: 0,
         max_memory: 64 << 20,
     };
-    let out = e.run_script(&sha, &k, &a, h, resp, limits);
+    let out = e.run_script(sha.as_bytes(), &k, &a, h, resp, limits);
     String::from_utf8_lossy(&out.reply).into_owned()
 }
 

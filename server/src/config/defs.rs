@@ -1804,6 +1804,6 @@ pub static DEFS: &[ConfigDef] = &[
             empty_is_null: false,
         },
         default: "math json re string struct datetime time random itertools functools collections heapq bisect operator copy base64 binascii hashlib hmac decimal fractions statistics textwrap unicodedata zlib uuid",
-        flags: 0,
+        flags: IMMUTABLE,
     },
 ];

@@ -44,23 +44,25 @@ fn eval_generic(ctx: &mut Ctx, argv: &[Bytes], evalsha: bool, ro: bool) -> CmdRe
     }
     let (keys, args) = split_keys(argv, CmdError::NOT_INTEGER)?;
     let mut engine = take_engine(ctx.srv)?;
-    let sha = if evalsha {
-        let sha = String::from_utf8_lossy(&argv[1]).to_ascii_lowercase();
-        if !engine.script_exists(&sha) {
-            put_engine(ctx.srv, engine);
-            return Err(CmdError::NO_SCRIPT);
-        }
-        sha
+    let created;
+    let sha: &[u8] = if evalsha {
+        &argv[1]
     } else {
         match engine.script_create(&argv[1], true) {
-            Ok(sha) => sha,
+            Ok(sha) => {
+                created = sha;
+                created.as_bytes()
+            }
             Err(e) => {
                 put_engine(ctx.srv, engine);
                 return Err(CmdError::raw(e));
             }
         }
     };
-    let sf = engine.script_flags(&sha).unwrap_or_default();
+    let Some(sf) = engine.script_flags(sha) else {
+        put_engine(ctx.srv, engine);
+        return Err(CmdError::NO_SCRIPT);
+    };
     if let Err(e) = super::prepare_checks(ctx.srv, sf, ro) {
         put_engine(ctx.srv, engine);
         return Err(e);
@@ -68,7 +70,7 @@ fn eval_generic(ctx: &mut Ctx, argv: &[Bytes], evalsha: bool, ro: bool) -> CmdRe
     run(
         ctx,
         &mut engine,
-        Target::Script(&sha),
+        Target::Script(sha),
         keys,
         args,
         sf,
@@ -102,7 +104,7 @@ pub fn script_exists(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 .scripting
                 .engine
                 .as_deref()
-                .is_some_and(|e| s.len() == 40 && e.script_exists(&String::from_utf8_lossy(s)))
+                .is_some_and(|e| e.script_exists(s))
         })
         .collect();
     let out = ctx.out();

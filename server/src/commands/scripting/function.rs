@@ -71,9 +71,13 @@ fn with_load_host<R>(
         let id = srv.new_client_id();
         Box::new(Client::internal(id, cf::SCRIPT | cf::DENY_BLOCKING))
     });
-    let mut host = ServerHost { srv, client };
+    let mut host = ServerHost {
+        srv,
+        client,
+        argv: &[],
+    };
     let r = f(engine, &mut host);
-    let ServerHost { srv, client } = host;
+    let ServerHost { srv, client, .. } = host;
     srv.scripting.client = Some(client);
     r
 }
@@ -293,7 +297,7 @@ pub fn function_stats(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
         (
             r.name.clone(),
             r.argv.clone(),
-            r.start.elapsed().as_millis() as i64,
+            r.start.map_or(0, |s| s.elapsed().as_millis() as i64),
         )
     });
     let out = &mut ctx.client.out;

@@ -17,6 +17,8 @@ pub struct ServerHost<'a> {
     pub srv: &'a mut Server,
     /// The script's client (runs `redis.call`; not in the client table).
     pub client: Box<Client>,
+    /// The caller's command line (recorded for `FUNCTION STATS` once busy).
+    pub argv: &'a [Bytes],
 }
 
 impl ServerHost<'_> {
@@ -119,6 +121,11 @@ impl ScriptHost for ServerHost<'_> {
                 run.name.clone(),
             );
             tracing::warn!("Slow script detected: still in execution after {elapsed_ms} milliseconds. You can try killing the script using the {kind} command. Script name is: {name}.");
+            let argv = self.argv.to_vec();
+            let run = self.run();
+            run.argv = argv;
+            run.start =
+                std::time::Instant::now().checked_sub(std::time::Duration::from_millis(elapsed_ms));
             self.srv.scripting.timed_out = true;
         }
         // Sweep every client each tick: readiness collected by the interrupted loop

@@ -95,16 +95,16 @@ pub struct EngineStats {
 }
 
 /// The script in progress (also while serving other clients in busy mode).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RunningScript {
     /// SHA1 (EVAL) or function name.
     pub name: String,
     /// EVAL (as opposed to FCALL).
     pub is_eval: bool,
-    /// The caller's command line (`FUNCTION STATS`).
+    /// The caller's command line (`FUNCTION STATS`), recorded once busy.
     pub argv: Vec<Bytes>,
-    /// Start time.
-    pub start: Instant,
+    /// Start time, known once busy (starting a run reads no clock).
+    pub start: Option<Instant>,
     /// A write command ran: the script can no longer be killed.
     pub wrote: bool,
     /// Writes are refused (`*_RO`, `no-writes`).
@@ -134,6 +134,10 @@ pub struct ScriptingState {
     pub client: Option<Box<Client>>,
     /// Figures for `INFO`.
     pub stats: EngineStats,
+    /// The engine generation `stats` reflect.
+    pub stats_generation: Option<u64>,
+    /// A finished run's record, reused by the next one (no allocation per run).
+    pub spare: Option<RunningScript>,
 }
 
 impl ScriptingState {
@@ -176,8 +180,13 @@ pub fn take_engine(srv: &mut Server) -> Result<Box<Engine>, CmdError> {
     }
 }
 
-/// Puts the engine back and refreshes the `INFO` figures.
+/// Puts the engine back and refreshes the `INFO` figures if they changed.
 pub fn put_engine(srv: &mut Server, e: Box<Engine>) {
+    if srv.scripting.stats_generation == Some(e.generation()) {
+        srv.scripting.engine = Some(e);
+        return;
+    }
+    srv.scripting.stats_generation = Some(e.generation());
     let (libraries, functions) = e.function_counts();
     srv.scripting.stats = EngineStats {
         scripts: e.scripts_len(),
@@ -225,14 +234,14 @@ pub fn command_flags(srv: &Server, cmd_flags: u64, name: &str, argv: &[Bytes]) -
             if arg.len() != 40 {
                 return cmd_flags;
             }
-            match engine.and_then(|e| e.script_flags(&String::from_utf8_lossy(arg))) {
+            match engine.and_then(|e| e.script_flags(arg)) {
                 Some(sf) => sf,
                 None => return cmd_flags,
             }
         }
         _ => {
             let sha = Engine::sha1_hex(arg);
-            match engine.and_then(|e| e.script_flags(&sha)) {
+            match engine.and_then(|e| e.script_flags(sha.as_bytes())) {
                 Some(sf) => sf,
                 None => match coil_scripting::parse_shebang(arg) {
                     Ok(sf) => sf,
@@ -285,8 +294,8 @@ pub fn prepare_checks(srv: &mut Server, sf: ScriptFlags, ro: bool) -> Result<(),
 
 /// What to run.
 pub enum Target<'a> {
-    /// A cached EVAL script by sha.
-    Script(&'a str),
+    /// A cached EVAL script by sha (any case).
+    Script(&'a [u8]),
     /// A function by name.
     Function(&'a str),
 }
@@ -304,28 +313,37 @@ pub fn run(
     argv: &[Bytes],
 ) {
     let srv = &mut *ctx.srv;
-    let (name, is_eval) = match &target {
-        Target::Script(sha) => (sha.to_string(), true),
-        Target::Function(n) => (engine.function_name(n).unwrap_or(n).to_string(), false),
-    };
     let compat = sf.has(ScriptFlags::EVAL_COMPAT);
-    srv.scripting.running = Some(RunningScript {
-        name,
-        is_eval,
-        argv: argv.to_vec(),
-        start: Instant::now(),
-        wrote: false,
-        read_only: ro || (!compat && sf.has(ScriptFlags::NO_WRITES)),
-        allow_oom: !compat && sf.has(ScriptFlags::ALLOW_OOM),
-        oom_at_start: srv.config.maxmemory > 0 && crate::evict::out_of_memory(srv),
-        kill_requested: false,
-    });
+    let mut running = srv.scripting.spare.take().unwrap_or_default();
+    running.name.clear();
+    match &target {
+        Target::Script(sha) => {
+            running.is_eval = true;
+            running
+                .name
+                .extend(sha.iter().map(|c| char::from(c.to_ascii_lowercase())));
+        }
+        Target::Function(n) => {
+            running.is_eval = false;
+            running.name.push_str(engine.function_name(n).unwrap_or(n));
+        }
+    }
+    running.argv.clear();
+    running.start = None;
+    running.wrote = false;
+    running.read_only = ro || (!compat && sf.has(ScriptFlags::NO_WRITES));
+    running.allow_oom = !compat && sf.has(ScriptFlags::ALLOW_OOM);
+    running.oom_at_start = srv.config.maxmemory > 0 && crate::evict::out_of_memory(srv);
+    running.kill_requested = false;
+    srv.scripting.running = Some(running);
     let mut client = srv.scripting.client.take().unwrap_or_else(|| {
         let id = srv.new_client_id();
         Box::new(Client::internal(id, cf::SCRIPT | cf::DENY_BLOCKING))
     });
     client.db = ctx.client.db;
-    client.user = ctx.client.user.clone();
+    if client.user != ctx.client.user {
+        client.user = ctx.client.user.clone();
+    }
     client.authenticated = true;
     client.flags = cf::SCRIPT | cf::DENY_BLOCKING;
     let limits = coil_scripting::engine::RunLimits {
@@ -333,15 +351,17 @@ pub fn run(
         max_memory: srv.config.python_script_max_memory as usize,
     };
     let caller_resp = ctx.client.resp();
-    let mut host = host::ServerHost { srv, client };
+    let mut host = host::ServerHost { srv, client, argv };
     let outcome: RunOutcome = match target {
         Target::Script(sha) => engine.run_script(sha, keys, args, &mut host, caller_resp, limits),
         Target::Function(n) => engine.run_function(n, keys, args, &mut host, caller_resp, limits),
     };
-    let host::ServerHost { srv, mut client } = host;
+    let host::ServerHost {
+        srv, mut client, ..
+    } = host;
     client.out.buf.clear();
     srv.scripting.client = Some(client);
-    srv.scripting.running = None;
+    srv.scripting.spare = srv.scripting.running.take();
     if srv.scripting.timed_out {
         srv.scripting.timed_out = false;
     }
