@@ -984,3 +984,140 @@ fn needs_data_types_conversions_and_blocking() {
         );
     }
 }
+
+fn info_field(info: &str, prefix: &str) -> String {
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn error_statistics_are_not_counted_twice() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    q(&mut c, &["SET", "str", "abc"]);
+    q(&mut c, &["CONFIG", "RESETSTAT"]);
+    // Raised from redis.call: counted once (by INCR); EVAL and INCR both failed.
+    q(
+        &mut c,
+        &["EVAL", "return redis.call('incr', KEYS[0])", "1", "str"],
+    );
+    let info = q(&mut c, &["INFO", "all"]);
+    assert_eq!(info_field(&info, "errorstat_ERR:"), "count=1", "{info}");
+    assert!(
+        info_field(&info, "cmdstat_eval:").ends_with("rejected_calls=0,failed_calls=1"),
+        "{info}"
+    );
+    assert!(
+        info_field(&info, "cmdstat_incr:").ends_with("rejected_calls=0,failed_calls=1"),
+        "{info}"
+    );
+    // Caught with pcall and not returned: the script did not fail.
+    q(
+        &mut c,
+        &["EVAL", "redis.pcall('incr', KEYS[0])\nreturn 1", "1", "str"],
+    );
+    let info = q(&mut c, &["INFO", "all"]);
+    assert_eq!(info_field(&info, "errorstat_ERR:"), "count=2", "{info}");
+    assert!(
+        info_field(&info, "cmdstat_eval:").ends_with("failed_calls=1"),
+        "{info}"
+    );
+    // The script's own error replies are counted.
+    q(
+        &mut c,
+        &["EVAL", "return redis.error_reply('MY_ERR x')", "0"],
+    );
+    q(&mut c, &["EVAL", "raise ValueError('x')", "0"]);
+    let info = q(&mut c, &["INFO", "all"]);
+    assert_eq!(info_field(&info, "errorstat_MY_ERR:"), "count=1", "{info}");
+    assert_eq!(info_field(&info, "errorstat_ERR:"), "count=3", "{info}");
+    // A rejected call (noscript) counts as rejected for the inner command.
+    q(&mut c, &["EVAL", "redis.pcall('multi')", "0"]);
+    let info = q(&mut c, &["INFO", "all"]);
+    assert!(
+        info_field(&info, "cmdstat_multi:").contains("rejected_calls=1"),
+        "{info}"
+    );
+}
+
+#[test]
+fn monitor_shows_the_script_then_its_commands() {
+    let s = TestServer::start();
+    let mut m = s.raw();
+    assert_eq!(q(&mut m, &["MONITOR"]), "+OK\r\n");
+    let mut c = s.raw();
+    q(
+        &mut c,
+        &[
+            "EVAL",
+            "redis.call('set', 'a', 1)\nreturn redis.call('get', 'a')",
+            "0",
+        ],
+    );
+    let first = m.line();
+    assert!(
+        first.contains(
+            "\"EVAL\" \"redis.call('set', 'a', 1)\\nreturn redis.call('get', 'a')\" \"0\""
+        ),
+        "{first}"
+    );
+    let second = m.line();
+    assert!(second.contains(" [0 lua] \"set\" \"a\" \"1\""), "{second}");
+    assert!(m.line().contains(" [0 lua] \"get\" \"a\""));
+}
+
+#[test]
+fn flags_decided_at_queue_time_abort_exec() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    q(&mut c, &["CONFIG", "SET", "maxmemory", "1"]);
+    assert_eq!(q(&mut c, &["MULTI"]), "+OK\r\n");
+    assert_eq!(
+        q(&mut c, &["EVAL", "#!python\nreturn 1", "0"]),
+        "-OOM command not allowed when used memory > 'maxmemory'.\r\n"
+    );
+    assert_eq!(
+        q(&mut c, &["EVAL", "#!python flags=no-writes\nreturn 1", "0"]),
+        "+QUEUED\r\n"
+    );
+    assert_eq!(
+        q(&mut c, &["EXEC"]),
+        "-EXECABORT Transaction discarded because of previous errors.\r\n"
+    );
+    q(&mut c, &["CONFIG", "SET", "maxmemory", "0"]);
+}
+
+#[test]
+fn info_reports_scripting_memory_and_counts() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    let info = q(&mut c, &["INFO", "memory"]);
+    assert_eq!(info_field(&info, "number_of_cached_scripts:"), "0");
+    q(&mut c, &["EVAL", "return 1", "0"]);
+    q(&mut c, &["SCRIPT", "LOAD", "return 2"]);
+    q(
+        &mut c,
+        &[
+            "FUNCTION",
+            "LOAD",
+            "#!python name=l\nredis.register_function('f', lambda k, a: 1)",
+        ],
+    );
+    let info = q(&mut c, &["INFO", "memory"]);
+    assert_eq!(info_field(&info, "number_of_cached_scripts:"), "2");
+    assert_eq!(info_field(&info, "number_of_functions:"), "1");
+    assert_eq!(info_field(&info, "number_of_libraries:"), "1");
+    let vm: u64 = info_field(&info, "used_memory_vm_total:").parse().unwrap();
+    let eval: u64 = info_field(&info, "used_memory_vm_eval:").parse().unwrap();
+    let used: u64 = info_field(&info, "used_memory:").parse().unwrap();
+    assert!(vm > 1 << 20 && eval <= vm && used > vm, "{info}");
+    assert!(
+        info_field(&info, "used_memory_scripts_eval:")
+            .parse::<u64>()
+            .unwrap()
+            > 0
+    );
+}

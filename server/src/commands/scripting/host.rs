@@ -22,12 +22,13 @@ pub struct ServerHost<'a> {
 }
 
 impl ServerHost<'_> {
+    /// The running script's record; one exists whenever the engine runs a script or
+    /// function (library loads, which have none, never call the host for commands).
     fn run(&mut self) -> &mut RunningScript {
         self.srv
             .scripting
             .running
-            .as_mut()
-            .expect("a script is running")
+            .get_or_insert_with(RunningScript::default)
     }
 
     /// Refuses a call before it runs: counted as an error reply and as a rejected call
