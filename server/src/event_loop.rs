@@ -219,8 +219,9 @@ pub fn run(srv: &mut Server) {
 /// other clients' commands (the dispatcher answers `-BUSY` to all but the ALLOW_BUSY
 /// ones), write their replies. No cron, no timers, no blocked-client wake-ups. The
 /// running command's client is out of the client table, so it is not served; the
-/// running command's frozen time and context are kept. A `SHUTDOWN NOSAVE` accepted
-/// meanwhile exits here, since the running command cannot return to the loop.
+/// running command's frozen time and context are kept. A `SHUTDOWN NOSAVE` or a
+/// SIGTERM/SIGINT received meanwhile exits here, since the running command cannot return
+/// to the loop.
 ///
 /// `sweep` also tries to read every client: readiness the interrupted iteration had
 /// collected but not handled yet would otherwise not be reported again (polling is
@@ -255,13 +256,12 @@ pub fn process_events_while_blocked(srv: &mut Server, sweep: bool) {
     srv.exec_depth = saved.3;
     srv.deferred_pushes = saved.4;
     srv.reprocess_deadline = saved.5;
-    if let Some(req) = srv.shutdown {
-        if req.save == Some(false) {
-            srv.shutdown = None;
-            if crate::shutdown::prepare_shutdown(srv, req) {
-                close_listeners(srv);
-                std::process::exit(0);
-            }
+    // Only SHUTDOWN NOSAVE or a signal can ask for a shutdown here (plain SHUTDOWN is
+    // refused while busy); as in Redis, it happens now.
+    if let Some(req) = srv.shutdown.take() {
+        if crate::shutdown::prepare_shutdown(srv, req) {
+            close_listeners(srv);
+            std::process::exit(0);
         }
     }
 }

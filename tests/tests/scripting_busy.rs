@@ -220,3 +220,22 @@ fn allocation_bomb_is_stopped_by_the_memory_cap() {
         .unwrap();
     assert!(vm > 0 && vm < 64 << 20, "{vm}");
 }
+
+#[test]
+fn sigterm_stops_a_server_busy_with_a_script() {
+    let mut s = server();
+    let mut other = s.raw();
+    let mut a = s.raw();
+    a.cmd(&[
+        b"EVAL",
+        b"redis.call('set', 'x', 'y')\nwhile True:\n    pass",
+        b"0",
+    ]);
+    wait_busy(&mut other, BUSY_EVAL);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &s.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(s.wait_exit(Duration::from_secs(5)), Some(0));
+}

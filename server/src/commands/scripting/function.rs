@@ -253,6 +253,51 @@ pub fn function_restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// Why libraries could not be restored.
+#[derive(Debug)]
+pub enum RestoreError {
+    /// The engine is not available (it failed to start, or a script is running).
+    Engine(CmdError),
+    /// A library failed to load or collided; nothing was changed.
+    Load(String),
+}
+
+/// Loads library codes all or nothing under `policy` (FUNCTION RESTORE; also what an
+/// RDB or AOF loader should call with the codes of its `FUNCTION2` records, with
+/// [`RestorePolicy::Replace`]).
+pub fn restore_libraries(
+    srv: &mut Server,
+    codes: &[Vec<u8>],
+    policy: RestorePolicy,
+) -> Result<(), RestoreError> {
+    let mut engine = take_engine(srv).map_err(RestoreError::Engine)?;
+    let r = with_load_host(srv, &mut engine, |e, h| -> Result<(), String> {
+        let mut libs = Vec::new();
+        for code in codes {
+            let lib = e.prepare_library(code, h, 0)?;
+            if libs
+                .iter()
+                .any(|l: &coil_scripting::LibraryInfo| l.name == lib.name)
+            {
+                return Err(format!("Library {} already exists", lib.name));
+            }
+            libs.push(lib);
+        }
+        e.install(libs, policy)
+    });
+    put_engine(srv, engine);
+    r.map_err(RestoreError::Load)
+}
+
+/// The code of every loaded library, for RDB/AOF writers (one `FUNCTION2` record each).
+pub fn library_codes(srv: &Server) -> Vec<Bytes> {
+    srv.scripting
+        .engine
+        .as_deref()
+        .map(|e| e.libraries().map(|l| l.code.clone()).collect())
+        .unwrap_or_default()
+}
+
 /// ```text
 /// FUNCTION FLUSH [ASYNC | SYNC]
 /// ```
