@@ -274,6 +274,7 @@ impl Engine {
         let code = std::ffi::CString::new(HOST_PY)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         let (allowed, warnings) = sandbox::import_allowed(py, &cfg.allowed_modules);
+        sandbox::harden(py)?;
         let builtins = sandbox::make_builtins(py, &allowed)?;
         let types_ns = PyDict::new(py);
         sandbox::host_mode(|| -> PyResult<()> {
@@ -316,6 +317,16 @@ impl Engine {
         eval_globals.set_item("__name__", "user_script")?;
         eval_globals.set_item("redis", &api)?;
         let mut guarded = vec![Guarded::new(&builtins)?, Guarded::new(&eval_globals)?];
+        let sys_modules = py.import("sys")?.getattr("modules")?;
+        for name in sandbox::GUARDED_MODULES {
+            if let Ok(d) = sys_modules
+                .get_item(*name)
+                .and_then(|m| m.getattr("__dict__"))
+                .and_then(|d| d.cast_into::<PyDict>().map_err(PyErr::from))
+            {
+                guarded.push(Guarded::new(&d)?);
+            }
+        }
         for (_, m) in allowed.modules.bind(py).iter() {
             if let Ok(d) = m
                 .getattr("__dict__")

@@ -100,6 +100,11 @@ pub fn set_sandbox(on: bool) {
     SANDBOX.store(on, Relaxed);
 }
 
+/// True while the sandbox is on.
+pub fn sandbox_on() -> bool {
+    SANDBOX.load(Relaxed)
+}
+
 /// Where the Python installation used at build time lives.
 const BUILD_PYTHON_HOME: Option<&str> = option_env!("COIL_PYTHON_HOME");
 

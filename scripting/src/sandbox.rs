@@ -201,6 +201,188 @@ pub fn make_builtins<'py>(py: Python<'py>, allowed: &Allowed) -> PyResult<Bound<
     Ok(d)
 }
 
+/// Functions with side effects outside the interpreter that CPython raises no audit
+/// event for (file descriptors, process state, signals, interpreter limits), by module.
+/// They are replaced by wrappers that refuse to run while the sandbox is on, so a
+/// script that reaches the module (through `__globals__` walks) still cannot use them.
+const UNAUDITED: &[(&str, &[&str])] = &[
+    (
+        "posix",
+        &[
+            "write",
+            "read",
+            "close",
+            "closerange",
+            "dup",
+            "dup2",
+            "lseek",
+            "pipe",
+            "pipe2",
+            "sendfile",
+            "set_blocking",
+            "set_inheritable",
+            "readv",
+            "writev",
+            "pread",
+            "pwrite",
+            "preadv",
+            "pwritev",
+            "fsync",
+            "fdatasync",
+            "splice",
+            "copy_file_range",
+            "eventfd",
+            "eventfd_read",
+            "eventfd_write",
+            "memfd_create",
+            "openpty",
+            "login_tty",
+            "abort",
+            "_exit",
+            "setuid",
+            "setgid",
+            "seteuid",
+            "setegid",
+            "setreuid",
+            "setregid",
+            "setresuid",
+            "setresgid",
+            "setgroups",
+            "initgroups",
+            "setsid",
+            "setpgid",
+            "setpgrp",
+            "nice",
+            "sched_setaffinity",
+            "sched_setscheduler",
+            "sched_setparam",
+            "umask",
+            "register_at_fork",
+            "posix_fallocate",
+            "posix_fadvise",
+            "tcsetpgrp",
+            "grantpt",
+            "unlockpt",
+            "ptsname",
+            "ftruncate",
+            "fchmod",
+            "fchown",
+            "fstat",
+            "fstatvfs",
+            "get_blocking",
+            "isatty",
+            "ttyname",
+            "device_encoding",
+            "lockf",
+            "setpriority",
+            "pidfd_open",
+            "waitpid",
+            "wait",
+            "wait3",
+            "wait4",
+            "waitid",
+            "unsetenv",
+            "putenv",
+        ],
+    ),
+    (
+        "_signal",
+        &[
+            "signal",
+            "siginterrupt",
+            "setitimer",
+            "alarm",
+            "pause",
+            "pthread_kill",
+            "pthread_sigmask",
+            "raise_signal",
+            "set_wakeup_fd",
+            "sigwait",
+            "sigwaitinfo",
+            "sigtimedwait",
+            "default_int_handler",
+            "getitimer",
+            "pidfd_send_signal",
+        ],
+    ),
+    (
+        "sys",
+        &[
+            "setrecursionlimit",
+            "setswitchinterval",
+            "setdlopenflags",
+            "_clear_type_cache",
+            "set_asyncgen_hooks",
+            "set_coroutine_origin_tracking_depth",
+            "_current_frames",
+            "_current_exceptions",
+        ],
+    ),
+    ("_thread", &["interrupt_main", "start_new_thread"]),
+];
+
+/// Interpreter-wide modules whose attributes the host relies on: a script that rebinds
+/// one (through `__globals__` walks) sees it put back after the run.
+pub const GUARDED_MODULES: &[&str] = &[
+    "builtins", "sys", "os", "posix", "_signal", "signal", "_thread", "io", "_io",
+];
+
+/// Modules that re-export [`UNAUDITED`] functions under another name.
+const REEXPORTS: &[(&str, &str)] = &[("os", "posix"), ("signal", "_signal")];
+
+/// Replaces the [`UNAUDITED`] functions by sandbox-aware wrappers (host mode, once).
+pub fn harden(py: Python<'_>) -> PyResult<()> {
+    host_mode(|| -> PyResult<()> {
+        let modules = py.import("sys")?.getattr("modules")?;
+        for (module, names) in UNAUDITED {
+            let Ok(m) = modules.get_item(*module) else {
+                continue;
+            };
+            let reexport: Vec<Bound<'_, PyAny>> = REEXPORTS
+                .iter()
+                .filter(|(_, src)| src == module)
+                .filter_map(|(alias, _)| modules.get_item(*alias).ok())
+                .collect();
+            for name in *names {
+                let Ok(orig) = m.getattr(*name) else {
+                    continue;
+                };
+                if !orig.is_callable() {
+                    continue;
+                }
+                let label = format!(
+                    "{}.{}",
+                    module.trim_start_matches('_').replace("posix", "os"),
+                    name
+                );
+                let orig_ref = orig.clone().unbind();
+                let wrapper = PyCFunction::new_closure(
+                    py,
+                    None,
+                    None,
+                    move |args: &Bound<'_, PyTuple>,
+                          kwargs: Option<&Bound<'_, PyDict>>|
+                          -> PyResult<Py<PyAny>> {
+                        if crate::runtime::sandbox_on() {
+                            return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                                "'{label}' is not allowed in scripts (sandbox)"
+                            )));
+                        }
+                        Ok(orig_ref.bind(args.py()).call(args, kwargs)?.unbind())
+                    },
+                )?;
+                m.setattr(*name, &wrapper)?;
+                for r in &reexport {
+                    if r.getattr(*name).is_ok_and(|f| f.is(&orig)) {
+                        r.setattr(*name, &wrapper)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// A shared dict scripts could modify, with the contents to put back if they do.
 pub struct Guarded {
     dict: Py<PyDict>,

@@ -179,3 +179,50 @@ fn allowed_modules_work_and_the_list_is_configurable() {
         "*7\r\n$8\r\n{\"a\": 1}\r\n$2\r\nbb\r\n$4\r\n11f6\r\n$3\r\n2.1\r\n:36\r\n:2020\r\n$1\r\n2\r\n"
     );
 }
+
+/// Reaching `os` through a subclass walk, then functions CPython does not audit.
+const OS: &str = "w = [c for c in object.__subclasses__() if c.__name__ == '_wrap_close'][0]\nos = w.__init__.__globals__\n";
+
+#[test]
+fn unaudited_os_functions_are_refused() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    for call in [
+        "os['write'](1, b'x')",
+        "os['close'](0)",
+        "os['dup2'](1, 2)",
+        "os['_exit'](1)",
+        "os['abort']()",
+        "os['read'](0, 1)",
+        "os['setsid']()",
+        "import json\njson.dumps.__globals__['__builtins__']['__import__']('sys').setrecursionlimit(10**9)",
+        "import json\njson.dumps.__globals__['__builtins__']['__import__']('signal').signal(15, 1)",
+        "import json\njson.dumps.__globals__['__builtins__']['__import__']('signal').alarm(1)",
+    ] {
+        let body = format!("{OS}{call}\nreturn 1");
+        let r = q(&mut c, &["EVAL", &body, "0"]);
+        assert!(r.contains("is not allowed in scripts (sandbox)"), "{call}: {r}");
+        assert_eq!(q(&mut c, &["PING"]), "+PONG\r\n", "{call}");
+    }
+    // Rebinding the real builtins or sys is undone after the run.
+    q(&mut c, &["EVAL", "import json\nb = json.dumps.__globals__['__builtins__']\nb['len'] = lambda x: 42\nreturn 1", "0"]);
+    assert_eq!(
+        q(
+            &mut c,
+            &[
+                "EVAL",
+                "import json\nreturn json.dumps.__globals__['__builtins__']['len']('ab')",
+                "0"
+            ]
+        ),
+        ":2\r\n"
+    );
+    // uuid4 (os.urandom) still works.
+    assert_eq!(
+        q(
+            &mut c,
+            &["EVAL", "import uuid\nreturn len(str(uuid.uuid4()))", "0"]
+        ),
+        ":36\r\n"
+    );
+}
