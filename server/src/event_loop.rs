@@ -223,9 +223,10 @@ pub fn run(srv: &mut Server) {
 /// SIGTERM/SIGINT received meanwhile exits here, since the running command cannot return
 /// to the loop.
 ///
-/// `sweep` also tries to read every client: readiness the interrupted iteration had
-/// collected but not handled yet would otherwise not be reported again (polling is
-/// edge-triggered). It costs a read per client per call, acceptable in busy mode.
+/// `sweep` (the first call for a command) also tries to read every client once:
+/// readiness the interrupted iteration had collected but not handled yet would otherwise
+/// not be reported again (polling is edge-triggered). After that every socket is
+/// drained, so new data shows up as new readiness.
 pub fn process_events_while_blocked(srv: &mut Server, sweep: bool) {
     if srv.event_loop.is_none() {
         return;

@@ -111,7 +111,8 @@ impl ScriptHost for ServerHost<'_> {
     }
 
     fn busy_tick(&mut self, elapsed_ms: u64) -> bool {
-        if !self.srv.scripting.timed_out {
+        let first = !self.srv.scripting.timed_out;
+        if first {
             let run = self.run();
             let (kind, name) = (
                 if run.is_eval {
@@ -129,9 +130,9 @@ impl ScriptHost for ServerHost<'_> {
                 std::time::Instant::now().checked_sub(std::time::Duration::from_millis(elapsed_ms));
             self.srv.scripting.timed_out = true;
         }
-        // Sweep every client each tick: readiness collected by the interrupted loop
-        // iteration is not reported again (edge-triggered polling).
-        crate::event_loop::process_events_while_blocked(self.srv, true);
+        // The first tick reads every client once: readiness the interrupted loop
+        // iteration had collected is not reported again (edge-triggered polling).
+        crate::event_loop::process_events_while_blocked(self.srv, first);
         self.run().kill_requested
     }
 }
