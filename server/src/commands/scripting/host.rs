@@ -131,8 +131,11 @@ impl ScriptHost for ServerHost<'_> {
             self.srv.scripting.timed_out = true;
         }
         // The first tick reads every client once: readiness the interrupted loop
-        // iteration had collected is not reported again (edge-triggered polling).
-        crate::event_loop::process_events_while_blocked(self.srv, first);
+        // iteration had collected is not reported again (edge-triggered polling). Later
+        // ticks rely on new readiness, with a sweep now and then as a safety net.
+        self.srv.scripting.busy_ticks += 1;
+        let sweep = first || self.srv.scripting.busy_ticks % 32 == 0;
+        crate::event_loop::process_events_while_blocked(self.srv, sweep);
         self.run().kill_requested
     }
 }

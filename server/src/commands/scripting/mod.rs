@@ -128,6 +128,8 @@ pub struct ScriptingState {
     pub running: Option<RunningScript>,
     /// The running script passed `busy-reply-threshold`: others get `-BUSY`.
     pub timed_out: bool,
+    /// Busy-mode ticks served so far.
+    pub busy_ticks: u64,
     /// `DEBUG SET-DISABLE-DENY-SCRIPTS`: lifts the ban on `noscript` commands.
     pub disable_deny_scripts: bool,
     /// The client scripts run commands through.
