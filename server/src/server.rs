@@ -236,6 +236,14 @@ pub struct Server {
     /// Unix ms at `loop_instant`; command times derive from these two with one
     /// monotonic clock read instead of a wall-clock read per command.
     pub loop_unix_ms: i64,
+    /// The event loop's poll and listeners (set while the loop runs), so a command
+    /// holding `&mut Server` can serve a restricted loop iteration (long scripts).
+    pub event_loop: Option<crate::event_loop::EventLoop>,
+    /// Scripts and functions: the Python engine, the running script, busy state.
+    pub scripting: crate::commands::scripting::ScriptingState,
+    /// `total_error_replies` when the last command finished (Redis's
+    /// `prev_err_count`): a command failed if errors were replied after it.
+    pub prev_err_count: u64,
 }
 
 /// The Unix time in milliseconds.
@@ -306,6 +314,9 @@ impl Server {
             modules: Default::default(),
             loop_instant: Instant::now(),
             loop_unix_ms: unix_ms(),
+            event_loop: None,
+            scripting: Default::default(),
+            prev_err_count: 0,
         }
     }
 

@@ -53,6 +53,10 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             }
             ctx.out().ok();
         }
+        ("set-disable-deny-scripts", 3) => {
+            ctx.srv.scripting.disable_deny_scripts = args::int(&argv[2]).unwrap_or(0) != 0;
+            ctx.out().ok();
+        }
         ("set-active-expire", 3) => {
             ctx.srv.active_expire_enabled = args::int(&argv[2]).unwrap_or(0) != 0;
             ctx.out().ok();

@@ -275,6 +275,10 @@ fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         return Err(CmdError::err("No shutdown in progress."));
     }
+    // While a script is busy, only SHUTDOWN NOSAVE may stop the server.
+    if ctx.srv.scripting.timed_out && save != Some(false) {
+        return Err(ctx.srv.scripting.busy_error());
+    }
     if ctx.client.has(cf::MULTI) || ctx.srv.exec_depth > 1 {
         return Err(CmdError::err(
             "SHUTDOWN is not allowed inside a transaction or script",
