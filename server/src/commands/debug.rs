@@ -131,7 +131,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                     let mut h = Sha1::new();
                     h.update(db.id.to_le_bytes());
                     h.update(k.as_slice());
-                    h.update(value_digest(&e.value));
+                    h.update(key_value_digest(k, db.id, &e.value));
                     if let Some(t) = db.expire_of(k) {
                         h.update(b"!!expire!!");
                         h.update(t.to_le_bytes());
@@ -154,7 +154,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let digests: Vec<String> = argv[2..]
                 .iter()
                 .map(|k| match ctx.srv.dbs[db].entry(k) {
-                    Some(e) => hex::encode(value_digest(&e.value)),
+                    Some(e) => hex::encode(key_value_digest(k, db, &e.value)),
                     None => "0".repeat(40),
                 })
                 .collect();
@@ -186,6 +186,15 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     }
     Ok(())
+}
+
+/// [`value_digest`], with the key and database a module type's `digest` callback may
+/// ask for.
+fn key_value_digest(key: &[u8], db: usize, v: &Value) -> [u8; 20] {
+    match v {
+        Value::Module(m) => m.digest(Some(key), db as i32),
+        v => value_digest(v),
+    }
 }
 
 /// A digest of a value that does not depend on its encoding: ordered types in order,
@@ -228,6 +237,7 @@ pub fn value_digest(v: &Value) -> [u8; 20] {
             xor(&mut acc, sha(&[b"zset"]));
             z.for_each(|m, sc| xor(&mut acc, sha(&[m, crate::util::fmt_f64_g17(sc).as_bytes()])));
         }
+        Value::Module(m) => acc = m.digest(None, -1),
     }
     acc
 }

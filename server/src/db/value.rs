@@ -153,6 +153,8 @@ pub enum Value {
     Set(Box<Set>),
     /// `zset`
     ZSet(Box<ZSet>),
+    /// A value of a data type a module registered (`TYPE` prints the type's name).
+    Module(crate::modules::types::ModuleValue),
 }
 
 /// The type of a value, as `TYPE` names it.
@@ -168,6 +170,8 @@ pub enum ValueType {
     Set,
     /// `zset`
     ZSet,
+    /// A module data type (all module types; [`Value::type_name`] tells them apart).
+    Module,
 }
 
 impl ValueType {
@@ -179,6 +183,7 @@ impl ValueType {
             ValueType::Hash => "hash",
             ValueType::Set => "set",
             ValueType::ZSet => "zset",
+            ValueType::Module => "module",
         }
     }
 
@@ -209,6 +214,15 @@ impl Value {
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
             Value::ZSet(_) => ValueType::ZSet,
+            Value::Module(_) => ValueType::Module,
+        }
+    }
+
+    /// The name `TYPE` prints: the type's name, a module type's own 9-character name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Module(m) => m.type_name(),
+            v => v.value_type().name(),
         }
     }
 
@@ -220,6 +234,8 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            // Redis creates module objects with OBJ_ENCODING_RAW.
+            Value::Module(_) => "raw",
         }
     }
 
@@ -232,13 +248,16 @@ impl Value {
                 Value::Hash(h) => h.memory_usage(),
                 Value::Set(s) => s.memory_usage(),
                 Value::ZSet(z) => z.memory_usage(),
+                Value::Module(m) => m.mem_usage(None, -1, 0),
             }
     }
 
-    /// Number of elements (1 for strings), used to decide on lazy freeing.
+    /// Number of elements (1 for strings; a module type's `free_effort`), used to
+    /// decide on lazy freeing.
     pub fn element_count(&self) -> usize {
         match self {
             Value::Str(_) => 1,
+            Value::Module(m) => m.free_effort(None, -1),
             Value::List(l) => l.len(),
             Value::Hash(h) => h.len(),
             Value::Set(s) => s.len(),

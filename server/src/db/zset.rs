@@ -47,6 +47,16 @@ impl ZSet {
         ZSet::default()
     }
 
+    /// The score of `member`.
+    pub fn score(&self, member: &[u8]) -> Option<f64> {
+        self.scores.get(member).copied()
+    }
+
+    /// Removes `member`; true if it was there.
+    pub fn remove(&mut self, member: &[u8]) -> bool {
+        self.scores.remove(member).is_some()
+    }
+
     /// Adds or updates a member; true if it is new.
     pub fn insert(&mut self, member: &[u8], score: f64) -> bool {
         self.scores

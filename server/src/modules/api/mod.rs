@@ -11,6 +11,8 @@ pub mod call_reply;
 pub mod command_info;
 pub mod commands;
 pub mod core;
+pub mod keys;
+pub mod keys_zset;
 pub mod memory;
 pub mod reply;
 pub mod strings;
