@@ -1,9 +1,11 @@
 //! End-to-end tests: each starts the real `coil-server` and talks to it over TCP.
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
+mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
+mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
@@ -11,3 +13,4 @@ mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod sets; // set commands, encodings, random picks
 mod strings; // string commands and their options
 mod transactions; // MULTI/EXEC/WATCH
+mod zsets; // sorted sets: commands, encodings, blocking pops

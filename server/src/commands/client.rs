@@ -539,6 +539,12 @@ fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     let mut c = ctx.srv.clients.take(slot).expect("present");
     let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
+    let argv = c
+        .blocked
+        .as_ref()
+        .map(|b| b.argv.clone())
+        .unwrap_or_default();
+    crate::blocking::count_unblocked_call(ctx.srv, &argv, with_error);
     crate::blocking::unblock(ctx.srv, &mut c);
     if with_error {
         ctx.srv.count_error("UNBLOCKED");
