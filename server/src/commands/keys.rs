@@ -471,10 +471,7 @@ fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     // A module value is duplicated by its type's copy callback (which may refuse).
     let value = match value {
-        Value::Module(m) => Value::Module(
-            m.dup(src, dst, src_db, dst_db)
-                .map_err(|e| CmdError::err(e))?,
-        ),
+        Value::Module(m) => Value::Module(m.dup(src, dst, src_db, dst_db).map_err(CmdError::err)?),
         v => v,
     };
     let mut dks = ctx.ks_of(dst_db);

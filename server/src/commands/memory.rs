@@ -21,12 +21,14 @@ const ENTRY_OVERHEAD: usize = 8 + 24 + 8 + 8;
 /// ```
 fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut i = 3;
+    let mut samples = 5usize;
     while i < argv.len() {
         if args::is(&argv[i], "samples") && i + 1 < argv.len() {
             let n = args::int(&argv[i + 1])?;
             if n < 0 {
                 return Err(CmdError::SYNTAX);
             }
+            samples = n as usize;
             i += 2;
         } else {
             return Err(CmdError::SYNTAX);
@@ -34,9 +36,16 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     let key = &argv[2];
     let mut ks = ctx.ks();
+    let db = ks.db;
     let size = ks
         .lookup_read_flags(key, crate::ctx::lookup::NOTOUCH)
-        .map(|v| v.memory_usage());
+        .map(|v| match v {
+            // A module type measures itself (mem_usage2 gets the key and SAMPLES).
+            crate::db::Value::Module(m) => {
+                std::mem::size_of::<crate::db::Value>() + m.mem_usage(Some(key), db as i32, samples)
+            }
+            v => v.memory_usage(),
+        });
     let heap_key = if key.len() > crate::db::sbytes::INLINE_CAP {
         key.len()
     } else {

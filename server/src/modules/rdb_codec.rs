@@ -152,7 +152,7 @@ impl<'a> Reader<'a> {
 
     /// Reads a plain length (`rdbLoadLen`; an encoded value reads as its number, as
     /// Redis's opcode reads do).
-    pub fn len(&mut self) -> Option<u64> {
+    pub fn length(&mut self) -> Option<u64> {
         self.len_or_enc().map(|(v, _)| v)
     }
 
@@ -179,8 +179,8 @@ impl<'a> Reader<'a> {
                     )
                 }
                 ENC_LZF => {
-                    let clen = usize::try_from(self.len()?).ok()?;
-                    let ulen = usize::try_from(self.len()?).ok()?;
+                    let clen = usize::try_from(self.length()?).ok()?;
+                    let ulen = usize::try_from(self.length()?).ok()?;
                     let c = self.take(clen)?;
                     lzf_decompress(c, ulen)
                 }
@@ -261,7 +261,7 @@ mod tests {
             let mut v = Vec::new();
             put_len(&mut v, n);
             assert_eq!(v, bytes);
-            assert_eq!(Reader::new(&v).len(), Some(n));
+            assert_eq!(Reader::new(&v).length(), Some(n));
         }
     }
 

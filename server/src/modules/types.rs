@@ -597,7 +597,7 @@ impl ModuleIo {
             return false;
         }
         let mut r = self.reader();
-        match r.len() {
+        match r.length() {
             Some(v) if v == op => {
                 self.advance(r.pos());
                 true
@@ -666,7 +666,10 @@ impl std::fmt::Display for TypeIoError {
 
 /// Runs the type's `rdb_save` over `value` and returns its opcode stream, without the
 /// type id or the EOF opcode (what `RM_SaveDataTypeToString` returns).
-pub fn save_raw(
+///
+/// # Safety
+/// `value` must be a value of `mtype` (what its `rdb_save` expects).
+pub unsafe fn save_raw(
     mtype: &'static ModuleType,
     value: *mut c_void,
     key: Option<&[u8]>,
@@ -674,7 +677,8 @@ pub fn save_raw(
 ) -> Result<Vec<u8>, TypeIoError> {
     let save = mtype.methods.rdb_save.ok_or(TypeIoError::NoCallback)?;
     let mut io = ModuleIo::new(mtype, Vec::new(), key, dbid);
-    // SAFETY: the module's callback with a live IO and its value.
+    // SAFETY: the module's callback with a live IO and a value of its type (promised
+    // by the caller).
     unsafe { save(&mut io, value) };
     if io.error {
         return Err(TypeIoError::Failed);
@@ -714,7 +718,8 @@ pub fn save_value(value: &Value, key: &[u8], dbid: usize) -> Result<Vec<u8>, Typ
     };
     let mut out = Vec::new();
     rdb_codec::put_len(&mut out, mv.mtype().id);
-    out.extend(save_raw(mv.mtype(), mv.ptr(), Some(key), dbid as c_int)?);
+    // SAFETY: the object holds a value of its own type.
+    out.extend(unsafe { save_raw(mv.mtype(), mv.ptr(), Some(key), dbid as c_int) }?);
     rdb_codec::put_len(&mut out, opcode::EOF);
     Ok(out)
 }
@@ -729,7 +734,7 @@ pub fn load_value(
     dbid: usize,
 ) -> Result<(Value, usize), TypeIoError> {
     let mut r = Reader::new(payload);
-    let id = r.len().ok_or(TypeIoError::Failed)?;
+    let id = r.length().ok_or(TypeIoError::Failed)?;
     let mtype = find_by_id(srv, id).ok_or_else(|| TypeIoError::UnknownType(name_from_id(id)))?;
     let start = r.pos();
     let (p, used) = load_raw(
@@ -741,7 +746,7 @@ pub fn load_value(
     )?;
     let value = ModuleValue::new(mtype, p);
     let mut rest = Reader::new(&payload[start + used..]);
-    if rest.len() != Some(opcode::EOF) {
+    if rest.length() != Some(opcode::EOF) {
         tracing::warn!(
             "The RDB file contains module data for the module type '{}', that the responsible module did not consume completely.",
             mtype.name

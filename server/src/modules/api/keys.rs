@@ -41,6 +41,8 @@ pub struct ModuleKey {
     /// The list API's iterator (Redis's `key->iter` with `u.list.index`): the index
     /// it stands at, with the sign the module last used.
     pub list_iter: Option<i64>,
+    /// True when the list iterator last moved towards the head.
+    pub list_reverse: bool,
     /// The sorted-set range iterator.
     pub zset: RangeState,
 }
@@ -260,6 +262,7 @@ unsafe extern "C" fn open_key(
         mode,
         has_value: found,
         list_iter: None,
+        list_reverse: false,
         zset: RangeState::default(),
     }));
     c.auto_add(AutoObj::Key(key));
@@ -336,9 +339,7 @@ unsafe extern "C" fn unlink_key(kp: *mut c_void) -> c_int {
 
 /// The key's absolute expire time, if it has a value and a TTL.
 fn abs_expire(k: &mut ModuleKey) -> Option<i64> {
-    if k.value().is_none() {
-        return None;
-    }
+    k.value()?;
     let name = k.name_vec();
     k.keyspace()?.expire_of(&name)
 }
