@@ -28,7 +28,12 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             if n < 0 {
                 return Err(CmdError::SYNTAX);
             }
-            samples = n as usize;
+            // 0 samples everything (Redis passes LONG_MAX on).
+            samples = if n == 0 {
+                i64::MAX as usize
+            } else {
+                n as usize
+            };
             i += 2;
         } else {
             return Err(CmdError::SYNTAX);
@@ -40,10 +45,9 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let size = ks
         .lookup_read_flags(key, crate::ctx::lookup::NOTOUCH)
         .map(|v| match v {
-            // A module type measures itself (mem_usage2 gets the key and SAMPLES).
-            crate::db::Value::Module(m) => {
-                std::mem::size_of::<crate::db::Value>() + m.mem_usage(Some(key), db as i32, samples)
-            }
+            // A module type measures itself (mem_usage2 gets the key and SAMPLES); Redis
+            // adds nothing for the object around it.
+            crate::db::Value::Module(m) => m.mem_usage(Some(key), db as i32, samples),
             v => v.memory_usage(),
         });
     let heap_key = if key.len() > crate::db::sbytes::INLINE_CAP {
@@ -52,7 +56,10 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         0
     };
     match size {
-        Some(n) => ctx.out().int((n + ENTRY_OVERHEAD + heap_key) as i64),
+        // A module's estimate may be anything: sum as Redis's size_t arithmetic does.
+        Some(n) => ctx
+            .out()
+            .int(n.wrapping_add(ENTRY_OVERHEAD).wrapping_add(heap_key) as i64),
         None => ctx.out().null(),
     }
     Ok(())

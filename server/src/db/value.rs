@@ -256,15 +256,15 @@ impl Value {
 
     /// An estimate of the bytes this value holds, for `MEMORY USAGE` and `DEBUG OBJECT`.
     pub fn memory_usage(&self) -> usize {
-        std::mem::size_of::<Value>()
-            + match self {
-                Value::Str(s) => s.heap_size(),
-                Value::List(l) => l.memory_usage(),
-                Value::Hash(h) => h.memory_usage(),
-                Value::Set(s) => s.memory_usage(),
-                Value::ZSet(z) => z.memory_usage(),
-                Value::Module(m) => m.mem_usage(None, -1, 0),
-            }
+        // A module type's own estimate may be anything: wrap as C's size_t would.
+        std::mem::size_of::<Value>().wrapping_add(match self {
+            Value::Str(s) => s.heap_size(),
+            Value::List(l) => l.memory_usage(),
+            Value::Hash(h) => h.memory_usage(),
+            Value::Set(s) => s.memory_usage(),
+            Value::ZSet(z) => z.memory_usage(),
+            Value::Module(m) => m.mem_usage(None, -1, 5),
+        })
     }
 
     /// Number of elements (1 for strings; a module type's `free_effort`), used to

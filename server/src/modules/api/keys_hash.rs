@@ -98,17 +98,35 @@ pub unsafe extern "C" fn hook_hash_set(
         let (fp, vp) = unsafe { (*pairs.add(2 * i), *pairs.add(2 * i + 1)) };
         // SAFETY: the field is what the flags say.
         let field = unsafe { field_bytes(fp, flags) };
-        let Some(h) = hash_of(k) else {
+        let Some(mut h) = hash_of(k) else {
             break;
         };
         had_ttls |= h.has_ttl_support();
         if flags & (REDISMODULE_HASH_NX | REDISMODULE_HASH_XX) != 0 {
-            let exists = h.get(&field).is_some_and(|(_, t)| !is_expired(t, now));
+            let (present, expired) = match h.get(&field) {
+                Some((_, t)) => (true, is_expired(t, now)),
+                None => (false, false),
+            };
+            // With NX (not XX) an expired field is deleted on the way, with its
+            // `hexpired` event, so the set below creates it afresh (Redis's lazy
+            // field expiry in hashTypeExists; the key itself stays).
+            if expired && flags & REDISMODULE_HASH_XX == 0 {
+                h.remove(&field);
+                let name = k.name_vec();
+                if let Some(mut ks) = k.keyspace() {
+                    ks.notify(crate::config::NOTIFY_HASH, "hexpired", &name);
+                }
+            }
+            let exists = present && !expired;
             if (flags & REDISMODULE_HASH_XX != 0 && !exists)
                 || (flags & REDISMODULE_HASH_NX != 0 && exists)
             {
                 continue;
             }
+            let Some(hh) = hash_of(k) else {
+                break;
+            };
+            h = hh;
         }
         if vp as usize == HASH_DELETE {
             count += c_int::from(h.remove(&field));
