@@ -8,6 +8,7 @@ mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod modules_keys; // module key API: generic keys, strings, lists, hashes, sorted sets, scan
+mod modules_types; // module data types: values, RDB serialization, copy/unlink/free/digest
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration

@@ -136,7 +136,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                     let mut h = Sha1::new();
                     h.update(db.id.to_le_bytes());
                     h.update(k.as_slice());
-                    h.update(key_value_digest(k, db.id, &e.value));
+                    h.update(key_value_digest(k, db, &e.value));
                     if let Some(t) = db.expire_of(k) {
                         h.update(b"!!expire!!");
                         h.update(t.to_le_bytes());
@@ -159,7 +159,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let digests: Vec<String> = argv[2..]
                 .iter()
                 .map(|k| match ctx.srv.dbs[db].entry(k) {
-                    Some(e) => hex::encode(key_value_digest(k, db, &e.value)),
+                    Some(e) => hex::encode(key_value_digest(k, &ctx.srv.dbs[db], &e.value)),
                     None => "0".repeat(40),
                 })
                 .collect();
@@ -194,10 +194,10 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 /// [`value_digest`], with the key and database a module type's `digest` callback may
-/// ask for.
-fn key_value_digest(key: &[u8], db: usize, v: &Value) -> [u8; 20] {
+/// ask for (module values digest exactly as in Redis).
+fn key_value_digest(key: &[u8], db: &crate::db::Db, v: &Value) -> [u8; 20] {
     match v {
-        Value::Module(m) => m.digest(Some(key), db as i32),
+        Value::Module(m) => m.object_digest(key, db.id as i32, db.expire_of(key).is_some()),
         v => value_digest(v),
     }
 }

@@ -487,6 +487,24 @@ impl ModuleValue {
         md.x
     }
 
+    /// The value's `DEBUG DIGEST-VALUE` as Redis's `xorObjectDigest` computes it for a
+    /// module object: the object type mixed in, the XOR of the SHA1 of the type's
+    /// digest, and the expire marker when the key has a TTL.
+    pub fn object_digest(&self, key: &[u8], dbid: i32, has_expire: bool) -> [u8; 20] {
+        /// Redis's `OBJ_MODULE`.
+        const OBJ_MODULE: u32 = 5;
+        let mut d = [0u8; 20];
+        mix_digest(&mut d, &OBJ_MODULE.to_be_bytes());
+        if self.0.mtype.methods.digest.is_some() {
+            let x = self.digest(Some(key), dbid);
+            xor_digest(&mut d, &x);
+        }
+        if has_expire {
+            xor_digest(&mut d, b"!!expire!!");
+        }
+        d
+    }
+
     /// Duplicates the value for `COPY` with `copy2` or `copy` (Redis's
     /// `moduleTypeDupOrReply`); the error is the reply text.
     pub fn dup(
