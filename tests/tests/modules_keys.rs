@@ -569,3 +569,68 @@ fn hash_fields_past_their_ttl_read_as_missing() {
     t(&mut c, "hsh.get h f1 f2", "*2\r\n$2\r\nnn\r\n$2\r\nv2\r\n");
     t(&mut c, "httl h FIELDS 1 f1", "*1\r\n:-1\r\n");
 }
+
+/// The Rust sample module (`sample-modules/rust-keys`, on Coil's SDK), built by cargo
+/// as a cdylib next to the test executable.
+fn rust_keys_module() -> String {
+    let exe = std::env::current_exe().expect("test executable");
+    let dir = exe.parent().expect("deps dir");
+    dir.join("libcoil_sample_rust_keys.so")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn rust_sdk_module_uses_the_key_api_as_in_redis() {
+    let module = rust_keys_module();
+    let s = TestServer::start_with(&["--loadmodule", &module]);
+    let mut c = s.raw();
+    t(&mut c, "rkeys.set s hello", "+OK\r\n");
+    t(&mut c, "rkeys.get s", "$5\r\nhello\r\n");
+    t(&mut c, "rkeys.type s", "+string\r\n");
+    t(&mut c, "rkeys.type nokey", "+none\r\n");
+    t(&mut c, "rkeys.get nokey", "$-1\r\n");
+    t(&mut c, "rkeys.push l a b c", ":3\r\n");
+    t(
+        &mut c,
+        "lrange l 0 -1",
+        "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    );
+    t(
+        &mut c,
+        "rkeys.get l",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    t(
+        &mut c,
+        "rkeys.push s x",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    t(&mut c, "rkeys.hset h f v", ":0\r\n");
+    t(&mut c, "rkeys.hset h f w", ":1\r\n");
+    t(&mut c, "rkeys.hget h f", "$1\r\nw\r\n");
+    t(&mut c, "rkeys.hget h nof", "$-1\r\n");
+    t(&mut c, "hgetall h", "*2\r\n$1\r\nf\r\n$1\r\nw\r\n");
+    t(
+        &mut c,
+        "rkeys.hset s f v",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    t(
+        &mut c,
+        "rkeys.hget l f",
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+    );
+    t(&mut c, "rkeys.pexpire s 100000", ":1\r\n");
+    t(&mut c, "rkeys.pexpire nokey 100", ":0\r\n");
+    let pttl: i64 = q(&mut c, "rkeys.pttl s")[1..].trim().parse().unwrap();
+    assert!((99_000..=100_000).contains(&pttl));
+    t(&mut c, "rkeys.pttl nokey", ":-2\r\n");
+    t(
+        &mut c,
+        "rkeys.get",
+        "-ERR wrong number of arguments for 'rkeys.get' command\r\n",
+    );
+    t(&mut c, "rkeys.pexpire s -1", ":1\r\n");
+    t(&mut c, "rkeys.pttl s", ":-1\r\n");
+}
