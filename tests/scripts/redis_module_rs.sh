@@ -23,7 +23,7 @@ VERSION=${REDIS_MODULE_VERSION:-2.0.8}
 COIL_BIN=$(readlink -f "${1:-target/debug/coil-server}")
 WORK=${WORK:-/tmp/coil-redis-module-rs}
 # Redis 7.4's feature set of the crate (the default one targets Redis 6.0).
-FEATURES=${REDIS_MODULE_FEATURES:-min-redis-compatibility-version-7-4,bindgen-runtime}
+FEATURES=${REDIS_MODULE_FEATURES:-min-redis-compatibility-version-7-2,min-redis-compatibility-version-7-4,bindgen-runtime}
 
 [ -x "$COIL_BIN" ] || { echo "no server binary at $COIL_BIN" >&2; exit 2; }
 
