@@ -183,6 +183,19 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             );
             ctx.out().verbatim(text.as_bytes(), "txt");
         }
+        ("quicklist-packed-threshold", 3) => {
+            let ok = std::str::from_utf8(&argv[2])
+                .ok()
+                .and_then(crate::util::parse_memory)
+                .filter(|v| *v >= 0)
+                .is_some_and(|v| crate::db::list::set_packed_threshold(v as u64));
+            if !ok {
+                return Err(CmdError::err(
+                    "argument must be a memory value bigger than 1 and smaller than 4gb",
+                ));
+            }
+            ctx.out().ok();
+        }
         ("jmap", 2) => {
             ctx.out().ok();
         }

@@ -353,7 +353,24 @@ fn exceeds_limit(fill: i64, new_sz: usize, new_count: u64) -> bool {
 }
 
 /// True if an element of `sz` bytes gets a plain node of its own.
+/// `DEBUG QUICKLIST-PACKED-THRESHOLD`: when set (non-zero), elements of at least this
+/// many bytes get a node of their own regardless of the fill setting.
+static PACKED_THRESHOLD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Sets the packed threshold; false when it is too large (4 GB less 1 MB or more).
+pub fn set_packed_threshold(sz: u64) -> bool {
+    if sz > (1u64 << 32) - (1 << 20) {
+        return false;
+    }
+    PACKED_THRESHOLD.store(sz as usize, std::sync::atomic::Ordering::Relaxed);
+    true
+}
+
 fn is_large(sz: usize, fill: i64) -> bool {
+    let t = PACKED_THRESHOLD.load(std::sync::atomic::Ordering::Relaxed);
+    if t != 0 {
+        return sz >= t;
+    }
     if fill >= 0 {
         sz > SIZE_SAFETY_LIMIT
     } else {
