@@ -728,6 +728,26 @@ pub fn load_raw(
     Ok((p, io.pos))
 }
 
+/// Runs the type's `aof_rewrite` for a value under `key`: the commands it emits with
+/// `RedisModule_EmitAOF`, in RESP, for an AOF rewrite (`rewriteModuleObject`). A type
+/// without the callback emits nothing.
+pub fn rewrite_value(value: &Value, key: &[u8], dbid: usize) -> Result<Vec<u8>, TypeIoError> {
+    let Value::Module(mv) = value else {
+        return Err(TypeIoError::NotModule);
+    };
+    let Some(rewrite) = mv.mtype().methods.aof_rewrite else {
+        return Ok(Vec::new());
+    };
+    let mut io = ModuleIo::new(mv.mtype(), Vec::new(), Some(key), dbid as c_int);
+    let k = TempStr::new(Some(key));
+    // SAFETY: the module's callback with a live IO, a key string and its own value.
+    unsafe { rewrite(&mut io, k.0, mv.ptr()) };
+    if io.error {
+        return Err(TypeIoError::Failed);
+    }
+    Ok(std::mem::take(&mut io.buf))
+}
+
 /// Serializes a module value as `rdbSaveObject` does after the `RDB_TYPE_MODULE_2`
 /// type byte: the type id, the module's opcode stream, the EOF opcode.
 pub fn save_value(value: &Value, key: &[u8], dbid: usize) -> Result<Vec<u8>, TypeIoError> {
