@@ -7,6 +7,8 @@ mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
+mod modules_keys; // module key API: generic keys, strings, lists, hashes, sorted sets, scan
+mod modules_types; // module data types: values, RDB serialization, copy/unlink/free/digest
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod scripting; // EVAL/FCALL behaviours ported from Redis's scripting tests, RESP2/RESP3

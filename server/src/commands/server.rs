@@ -150,8 +150,14 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
     let n = srv.dbs[db].len();
     super::multi::touch_all_watched_in_db(srv, db, None);
     let old = srv.dbs[db].take();
-    // Large keyspaces are freed on another thread so the loop keeps serving.
-    if n > 64 {
+    // Large keyspaces are freed on another thread so the loop keeps serving; module
+    // values are freed here, on the loop, where their free callbacks expect to run.
+    if n > 64
+        && !old
+            .keys
+            .values()
+            .any(|e| matches!(e.value, crate::db::Value::Module(_)))
+    {
         std::thread::spawn(move || drop(old));
     }
     n
@@ -349,5 +355,9 @@ pub fn serialized_length(v: &Value) -> usize {
             z.for_each(|k, _| n += s(k) + 8);
             n
         }
+        // What rdb_save writes (Redis's rdbSavedObjectLen runs it too).
+        Value::Module(_) => crate::modules::types::save_value(v, b"", 0)
+            .map(|b| b.len())
+            .unwrap_or(0),
     }
 }

@@ -11,8 +11,17 @@ pub mod call_reply;
 pub mod command_info;
 pub mod commands;
 pub mod core;
+pub mod datatype;
+pub mod digest;
+pub mod keys;
+pub mod keys_hash;
+pub mod keys_list;
+pub mod keys_string;
+pub mod keys_zset;
 pub mod memory;
+pub mod rdb_io;
 pub mod reply;
+pub mod scan;
 pub mod strings;
 
 /// `REDISMODULE_OK`.

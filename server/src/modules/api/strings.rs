@@ -35,6 +35,11 @@ impl RmString {
         &self.buf[..self.buf.len() - 1]
     }
 
+    /// Bytes allocated for the string's buffer (what `TrimStringAllocation` shrinks).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// Number of references.
     pub fn ref_count(&self) -> usize {
         self.refs.load(Ordering::Acquire)
