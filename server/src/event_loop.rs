@@ -189,6 +189,11 @@ impl EventLoop {
                     }
                 }
             }
+            if srv.persist.loading.is_some()
+                && !crate::persistence::loading::step(srv, Duration::from_millis(50))
+            {
+                tracing::info!("Ready to accept connections tcp");
+            }
             if Instant::now() >= self.next_cron {
                 crate::cron::server_cron(srv);
                 self.next_cron =
@@ -213,7 +218,10 @@ impl EventLoop {
             let ms = (deadline - unix_ms()).max(0) as u64;
             t = t.min(Duration::from_millis(ms));
         }
-        if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() {
+        if !srv.unblocked.is_empty()
+            || !srv.pending_writes.is_empty()
+            || srv.persist.loading.is_some()
+        {
             t = Duration::ZERO;
         }
         t

@@ -231,6 +231,8 @@ pub struct Server {
     pub startup_memory: u64,
     /// Loaded native modules.
     pub modules: crate::modules::Modules,
+    /// RDB, AOF, background children, propagation.
+    pub persist: crate::persistence::State,
 }
 
 /// The Unix time in milliseconds.
@@ -299,6 +301,7 @@ impl Server {
             peak_memory: 0,
             startup_memory: 0,
             modules: Default::default(),
+            persist: Default::default(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod introspection;
 pub mod keys;
 pub mod module;
 pub mod multi;
+pub mod persistence;
 pub mod pubsub;
 pub mod scan;
 pub mod server;
@@ -33,6 +34,7 @@ pub fn build_table() -> CommandTable {
     multi::register(&mut r);
     pubsub::register(&mut r);
     server::register(&mut r);
+    persistence::register(&mut r);
     strings::register(&mut r);
     hashes::register(&mut r);
     sets::register(&mut r);

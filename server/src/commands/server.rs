@@ -185,7 +185,9 @@ fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for db in 0..ctx.srv.dbs.len() {
         n += empty_db(ctx.srv, db);
     }
-    ctx.srv.dirty += n as u64 + 1;
+    ctx.srv.dirty += n as u64;
+    crate::persistence::flushall_done(ctx.srv);
+    ctx.srv.dirty += 1;
     ctx.out().ok();
     Ok(())
 }
