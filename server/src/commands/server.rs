@@ -172,6 +172,8 @@ fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let db = ctx.client.db;
     let n = empty_db(ctx.srv, db);
     ctx.srv.dirty += n as u64;
+    // Propagated even when the database was already empty.
+    crate::persistence::propagate::force(ctx.srv);
     ctx.out().ok();
     Ok(())
 }

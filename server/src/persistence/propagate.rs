@@ -108,6 +108,19 @@ pub fn expired_deletion(srv: &mut Server, db: usize, key: &[u8]) {
     deletion(srv, db, key, lazy);
 }
 
+/// Records the deletion of an expired hash field: `HDEL key field`.
+pub fn hash_field_deletion(srv: &mut Server, db: usize, key: &[u8], field: &[u8]) {
+    also(
+        srv,
+        db,
+        vec![
+            Bytes::from_static(b"HDEL"),
+            Bytes::copy_from_slice(key),
+            Bytes::copy_from_slice(field),
+        ],
+    );
+}
+
 /// The argument as `Bytes`.
 pub fn arg(s: &str) -> Bytes {
     Bytes::copy_from_slice(s.as_bytes())
