@@ -662,7 +662,7 @@ fn incr_file(dir: &Path) -> PathBuf {
     let name = m
         .lines()
         .filter(|l| l.ends_with("type i"))
-        .last()
+        .next_back()
         .and_then(|l| l.split(' ').nth(1))
         .unwrap()
         .to_string();
