@@ -7,6 +7,7 @@ mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod modules; // native modules: loading, the module API groups, MODULE
 mod persistence; // RDB, BGSAVE, DUMP/RESTORE, AOF, loading
+mod persistence_crash; // kill -9 under write load, recovery from the AOF
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
