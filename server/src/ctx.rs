@@ -18,7 +18,7 @@ pub struct Ctx<'a> {
     /// The client that sent the command (taken out of the client table meanwhile).
     pub client: &'a mut Client,
     /// The command being run.
-    pub cmd: Arc<Command>,
+    pub cmd: &'a Arc<Command>,
 }
 
 impl<'a> Ctx<'a> {

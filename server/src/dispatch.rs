@@ -165,8 +165,9 @@ fn process_argv(srv: &mut Server, c: &mut Client, argv: &[Bytes]) {
         c.out.simple(b"QUEUED");
         return;
     }
-    srv.cmd_time_ms = unix_ms();
-    call(srv, c, &cmd, argv, false);
+    let start = Instant::now();
+    srv.cmd_time_ms = srv.unix_ms_at(start);
+    call_at(srv, c, &cmd, argv, false, start);
     if !srv.blocking.ready.is_empty() {
         crate::blocking::handle_ready_keys(srv);
     }
@@ -190,6 +191,18 @@ pub fn call(
     argv: &[Bytes],
     reprocessing: bool,
 ) {
+    call_at(srv, c, cmd, argv, reprocessing, Instant::now());
+}
+
+/// [`call`], timing the command from `start` (a clock read the caller already made).
+pub fn call_at(
+    srv: &mut Server,
+    c: &mut Client,
+    cmd: &Arc<Command>,
+    argv: &[Bytes],
+    reprocessing: bool,
+    start: Instant,
+) {
     if srv.exec_depth == 0 {
         srv.pubsub.running = Some((c.id, c.resp()));
         srv.no_touch = c.has(cf::NO_TOUCH) && cmd.name != "touch";
@@ -200,12 +213,12 @@ pub fn call(
     let dirty_before = srv.dirty;
     let prop_saved = srv.persist.prop.enter();
     srv.exec_depth += 1;
-    let start = Instant::now();
+    c.last_cmd = cmd.id;
     let result = {
         let mut ctx = Ctx {
             srv,
             client: c,
-            cmd: cmd.clone(),
+            cmd,
         };
         match &cmd.handler {
             Handler::Native(h) => h(&mut ctx, argv),
@@ -233,7 +246,6 @@ pub fn call(
         let wrap = !cmd.has(f::TOUCHES_ARBITRARY_KEYS) || cmd.name == "exec";
         crate::persistence::propagate::flush(srv, wrap);
     }
-    c.last_cmd = cmd.name.clone();
     if !c.has(cf::BLOCKED) {
         if let Some(s) = srv.cmd_stats.get_mut(cmd.id) {
             s.calls += 1;
@@ -275,6 +287,8 @@ pub fn reprocess_blocked(srv: &mut Server, c: &mut Client, argv: Vec<Bytes>, dea
         return;
     };
     srv.reprocess_deadline = Some(deadline_ms);
+    // A new command: its own time snapshot (a key may have expired meanwhile).
+    srv.cmd_time_ms = unix_ms();
     call(srv, c, &cmd, &argv, true);
     srv.reprocess_deadline = None;
     if !srv.pubsub.unsilenced.is_empty() {

@@ -118,6 +118,8 @@ pub struct EventLoop {
     pub waker: Arc<Waker>,
     signals: signal_hook_mio::v1_0::Signals,
     next_cron: Instant,
+    /// Zeroed once; small reads land here before being appended to a query buffer.
+    scratch: Vec<u8>,
 }
 
 impl EventLoop {
@@ -137,6 +139,7 @@ impl EventLoop {
             waker,
             signals,
             next_cron: Instant::now(),
+            scratch: vec![0; READ_CHUNK],
         };
         for (i, l) in el.listeners.iter_mut().enumerate() {
             match l {
@@ -164,7 +167,8 @@ impl EventLoop {
             drop(guard.take());
             let res = self.poll.poll(&mut events, Some(timeout));
             guard = Some(crate::exec_lock::acquire());
-            let iter_start = Instant::now();
+            srv.refresh_clock();
+            let iter_start = srv.loop_instant;
             if let Err(e) = res {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     tracing::warn!("poll failed: {e}");
@@ -381,24 +385,35 @@ impl EventLoop {
         let limit = srv.config.client_query_buffer_limit;
         let mut closed = false;
         loop {
-            let want = match c.parser.pending_bulk_len() {
-                // Read a large argument in one go, straight into the buffer.
-                Some(n) if n + 2 > READ_CHUNK => (n + 2)
+            // A large argument is read in one go straight into the query buffer; small
+            // reads go through a zeroed scratch buffer so no 16 KB memset is paid per read.
+            let big = c.parser.pending_bulk_len().filter(|n| n + 2 > READ_CHUNK);
+            let want = match big {
+                Some(n) => (n + 2)
                     .saturating_sub(c.query.len())
                     .clamp(READ_CHUNK, 64 << 20),
-                _ => READ_CHUNK,
+                None => READ_CHUNK,
             };
             let len = c.query.len();
-            c.query.resize(len + want, 0);
             let conn = c.conn.as_mut().expect("network client");
-            match conn.read(&mut c.query[len..]) {
+            let res = if big.is_some() {
+                c.query.resize(len + want, 0);
+                let r = conn.read(&mut c.query[len..]);
+                c.query.truncate(len + *r.as_ref().unwrap_or(&0));
+                r
+            } else {
+                let r = conn.read(&mut self.scratch[..want]);
+                if let Ok(n) = r {
+                    c.query.extend_from_slice(&self.scratch[..n]);
+                }
+                r
+            };
+            match res {
                 Ok(0) => {
-                    c.query.truncate(len);
                     closed = true;
                     break;
                 }
                 Ok(n) => {
-                    c.query.truncate(len + n);
                     c.net_input_bytes += n as u64;
                     srv.stats.total_net_input_bytes += n as u64;
                     if c.query.len() > limit {
@@ -411,22 +426,16 @@ impl EventLoop {
                         break;
                     }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    c.query.truncate(len);
-                    break;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                    c.query.truncate(len);
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    c.query.truncate(len);
                     tracing::debug!("Reading from client: {e}");
                     closed = true;
                     break;
                 }
             }
         }
-        c.last_interaction = Instant::now();
+        c.last_interaction = srv.loop_instant;
         if !c.has(cf::CLOSE_ASAP) {
             process_input(srv, &mut c);
         }

@@ -233,6 +233,11 @@ pub struct Server {
     pub modules: crate::modules::Modules,
     /// RDB, AOF, background children, propagation.
     pub persist: crate::persistence::State,
+    /// Monotonic time of the current loop iteration.
+    pub loop_instant: Instant,
+    /// Unix ms at `loop_instant`; command times derive from these two with one
+    /// monotonic clock read instead of a wall-clock read per command.
+    pub loop_unix_ms: i64,
 }
 
 /// The Unix time in milliseconds.
@@ -302,7 +307,21 @@ impl Server {
             startup_memory: 0,
             modules: Default::default(),
             persist: Default::default(),
+            loop_instant: Instant::now(),
+            loop_unix_ms: unix_ms(),
         }
+    }
+
+    /// Re-reads the clocks; called once per loop iteration.
+    pub fn refresh_clock(&mut self) {
+        self.loop_instant = Instant::now();
+        self.loop_unix_ms = unix_ms();
+    }
+
+    /// The Unix time in ms at monotonic instant `at` (at or after this iteration's start).
+    #[inline]
+    pub fn unix_ms_at(&self, at: Instant) -> i64 {
+        self.loop_unix_ms + at.saturating_duration_since(self.loop_instant).as_millis() as i64
     }
 
     /// A new client id.

@@ -5,6 +5,7 @@ mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
+mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod persistence; // RDB, BGSAVE, DUMP/RESTORE, AOF, loading
 mod persistence_crash; // kill -9 under write load, recovery from the AOF

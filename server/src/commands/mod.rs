@@ -11,6 +11,8 @@ pub mod getkeys;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
+pub mod memory;
 pub mod module;
 pub mod multi;
 pub mod persistence;
@@ -30,7 +32,9 @@ pub fn build_table() -> CommandTable {
     client::register(&mut r);
     introspection::register(&mut r);
     keys::register(&mut r);
+    memory::register(&mut r);
     module::register(&mut r);
+    lists::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
     server::register(&mut r);
