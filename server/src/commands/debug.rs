@@ -221,6 +221,18 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             tracing::info!("Append Only File loaded by DEBUG LOADAOF");
             ctx.out().ok();
         }
+        ("aof-flush-sleep", 3) => {
+            ctx.srv.persist.aof.flush_sleep_us = args::int(&argv[2])?.max(0) as u64;
+            ctx.out().ok();
+        }
+        ("dict-resizing", 3) => {
+            let on = args::int(&argv[2])? != 0;
+            for db in &mut ctx.srv.dbs {
+                db.keys.resize_avoid = !on;
+                db.expires.resize_avoid = !on;
+            }
+            ctx.out().ok();
+        }
         ("set-skip-checksum-validation", 3) => {
             ctx.srv.persist.skip_checksum_validation = args::int(&argv[2]).unwrap_or(0) != 0;
             ctx.out().ok();

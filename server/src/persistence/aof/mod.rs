@@ -77,6 +77,8 @@ pub struct AofState {
     pub last_cow_size: u64,
     /// Delayed fsyncs (`aof_delayed_fsync`).
     pub delayed_fsync: u64,
+    /// `DEBUG AOF-FLUSH-SLEEP`: microseconds to sleep before each write (for tests).
+    pub flush_sleep_us: u64,
 }
 
 /// The AOF directory (`dir/appenddirname`).
@@ -156,6 +158,9 @@ pub fn flush(srv: &mut Server, force_fsync: bool) {
         let Some(f) = a.file.as_mut() else {
             return;
         };
+        if a.flush_sleep_us > 0 {
+            std::thread::sleep(std::time::Duration::from_micros(a.flush_sleep_us));
+        }
         match f.write_all(&a.buf) {
             Ok(()) => {
                 if a.last_write_failed {
