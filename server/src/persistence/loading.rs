@@ -62,7 +62,10 @@ fn aof_parts(srv: &Server) -> Result<Option<Vec<Part>>, String> {
     for (i, f) in files.into_iter().enumerate() {
         let path = d.join(&f.name);
         if !path.exists() {
-            return Err(format!("The AOF file {} doesn't exist", f.name));
+            return Err(format!(
+                "Fatal error: can't open the append log file {} for reading: No such file or directory",
+                f.name
+            ));
         }
         parts.push(Part {
             path,
@@ -78,10 +81,59 @@ fn aof_parts(srv: &Server) -> Result<Option<Vec<Part>>, String> {
     Ok(Some(parts))
 }
 
+/// An AOF of Redis before 7.0 (one `appendonly.aof` in `dir`, no manifest) becomes
+/// the base of a multi-part AOF (Redis's `aofUpgradePrepare`).
+fn upgrade_old_aof(srv: &mut Server) -> Result<(), String> {
+    let name = srv
+        .config
+        .get("appendfilename")
+        .unwrap_or_else(|| "appendonly.aof".into());
+    let old = std::path::PathBuf::from(&srv.config.dir).join(&name);
+    if !old.is_file() {
+        return Ok(());
+    }
+    let d = aof::dir(srv);
+    // Redis upgrades when the AOF directory or its manifest is missing, or when an
+    // upgrade was interrupted: the manifest names only the old file as base and the
+    // file is not in the directory yet.
+    let upgrade = match aof::read_manifest(srv)? {
+        None => true,
+        Some(m) => {
+            (m.base.is_none() && m.incrs.is_empty())
+                || (m.incrs.is_empty()
+                    && m.base.as_ref().is_some_and(|b| b.name == name)
+                    && !d.join(&name).exists())
+        }
+    };
+    if !upgrade {
+        return Ok(());
+    }
+    std::fs::create_dir_all(&d)
+        .map_err(|e| format!("Can't open or create append-only dir {}: {e}", d.display()))?;
+    let m = aof::manifest::Manifest {
+        base: Some(aof::manifest::AofFile {
+            name: name.clone(),
+            seq: 1,
+            kind: aof::manifest::FileType::Base,
+        }),
+        curr_base_seq: 1,
+        ..Default::default()
+    };
+    aof::persist_manifest(srv, &m).map_err(|e| format!("Can't persist the AOF manifest: {e}"))?;
+    std::fs::rename(&old, d.join(&name))
+        .map_err(|e| format!("Error trying to rename the existing AOF to old tempfile: {e}"))?;
+    tracing::info!(
+        "Successfully migrated an old-style AOF file ({name}) into the AOF directory ({}).",
+        d.display()
+    );
+    Ok(())
+}
+
 /// Starts loading at start-up. Returns an error for a fatal problem (the server exits).
 pub fn start(srv: &mut Server) -> Result<(), String> {
     if srv.config.appendonly {
         srv.persist.aof.status = aof::AofStatus::On;
+        upgrade_old_aof(srv)?;
         match aof_parts(srv)? {
             Some(parts) => {
                 if let Ok(Some(m)) = aof::read_manifest(srv) {

@@ -2,6 +2,9 @@
 //! `file <name> seq <n> type <b|h|i>`, the base first, then history files (awaiting
 //! deletion), then the incremental files in order.
 
+/// The longest manifest line Redis reads (`MANIFEST_MAX_LINE`).
+const MANIFEST_MAX_LINE: usize = 1024;
+
 /// Kind of an AOF file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileType {
@@ -79,74 +82,114 @@ impl Manifest {
         s
     }
 
-    /// Parses a manifest; errors read as Redis's.
+    /// Parses a manifest; errors read as Redis's (`aofLoadManifestFromFile`), with
+    /// the offending line when there is one.
     pub fn parse(text: &[u8]) -> Result<Manifest, String> {
+        let fail = |lineno: usize, line: &[u8], err: &str| -> String {
+            if line.is_empty() && lineno == 0 {
+                return format!("\n*** FATAL AOF MANIFEST FILE ERROR ***\n{err}");
+            }
+            format!(
+                "\n*** FATAL AOF MANIFEST FILE ERROR ***\nReading the manifest file, at line {lineno}\n>>> '{}'\n{err}",
+                String::from_utf8_lossy(line)
+            )
+        };
+        if text.is_empty() {
+            return Err(fail(0, b"", "Found an empty AOF manifest"));
+        }
         let mut m = Manifest::default();
         let mut maxseq = 0;
-        for raw in text.split(|&c| c == b'\n') {
-            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let trimmed: &[u8] = {
-                let s = line
-                    .iter()
-                    .position(|c| !c.is_ascii_whitespace())
-                    .unwrap_or(line.len());
-                &line[s..]
+        let mut rest = text;
+        let mut lineno = 0;
+        while !rest.is_empty() {
+            lineno += 1;
+            let (raw, next) = match rest.iter().position(|&c| c == b'\n') {
+                Some(i) => (&rest[..i], &rest[i + 1..]),
+                None => (rest, &b""[..]),
             };
-            if trimmed.is_empty() || trimmed[0] == b'#' {
+            rest = next;
+            if raw.len() > MANIFEST_MAX_LINE {
+                return Err(fail(
+                    lineno,
+                    raw,
+                    "The AOF manifest file contains too long line",
+                ));
+            }
+            if raw.first() == Some(&b'#') {
                 continue;
             }
-            let args = crate::util::split_args(trimmed)
-                .ok_or_else(|| "Invalid AOF manifest file format".to_string())?;
+            let trimmed = {
+                let s = raw
+                    .iter()
+                    .position(|c| !b" \t\r".contains(c))
+                    .unwrap_or(raw.len());
+                let e = raw
+                    .iter()
+                    .rposition(|c| !b" \t\r".contains(c))
+                    .map_or(s, |e| e + 1);
+                &raw[s..e.max(s)]
+            };
+            let invalid = || fail(lineno, raw, "Invalid AOF manifest file format");
+            if trimmed.is_empty() {
+                return Err(invalid());
+            }
+            let args = crate::util::split_args(trimmed).ok_or_else(invalid)?;
             if args.len() < 6 || args.len() % 2 != 0 {
-                return Err("Invalid AOF manifest file format".into());
+                return Err(invalid());
             }
             let mut name = None;
-            let mut seq = None;
+            let mut seq = 0u64;
             let mut kind = None;
             for kv in args.chunks(2) {
                 let v = String::from_utf8_lossy(&kv[1]).into_owned();
-                match kv[0].as_slice() {
-                    b"file" => name = Some(v),
-                    b"seq" => seq = v.parse::<u64>().ok(),
-                    b"type" => {
-                        kind = match v.as_str() {
-                            "b" => Some(FileType::Base),
-                            "h" => Some(FileType::History),
-                            "i" => Some(FileType::Incr),
-                            _ => None,
-                        }
+                if kv[0].eq_ignore_ascii_case(b"file") {
+                    if v.contains('/') {
+                        return Err(fail(lineno, raw, "File can't be a path, just a filename"));
                     }
-                    _ => {}
+                    name = Some(v);
+                } else if kv[0].eq_ignore_ascii_case(b"seq") {
+                    seq = v.parse::<u64>().unwrap_or(0);
+                } else if kv[0].eq_ignore_ascii_case(b"type") {
+                    kind = v.bytes().next();
                 }
             }
-            let (Some(name), Some(seq), Some(kind)) = (name, seq, kind) else {
-                return Err("Invalid AOF manifest file format".into());
+            let (Some(name), Some(kind)) = (name, kind) else {
+                return Err(invalid());
             };
-            if name.contains('/') {
-                return Err("Invalid AOF manifest file format".into());
+            if seq == 0 {
+                return Err(invalid());
             }
-            let f = AofFile { name, seq, kind };
             match kind {
-                FileType::Base => {
+                b'b' => {
                     if m.base.is_some() {
-                        return Err("Found duplicate base file information".into());
+                        return Err(fail(lineno, raw, "Found duplicate base file information"));
                     }
                     m.curr_base_seq = seq;
-                    m.base = Some(f);
+                    m.base = Some(AofFile {
+                        name,
+                        seq,
+                        kind: FileType::Base,
+                    });
                 }
-                FileType::History => m.history.push(f),
-                FileType::Incr => {
+                b'h' => m.history.push(AofFile {
+                    name,
+                    seq,
+                    kind: FileType::History,
+                }),
+                b'i' => {
                     if seq <= maxseq {
-                        return Err("Found a non-monotonic sequence number".into());
+                        return Err(fail(lineno, raw, "Found a non-monotonic sequence number"));
                     }
                     maxseq = seq;
                     m.curr_incr_seq = seq;
-                    m.incrs.push(f);
+                    m.incrs.push(AofFile {
+                        name,
+                        seq,
+                        kind: FileType::Incr,
+                    });
                 }
+                _ => return Err(fail(lineno, raw, "Unknown AOF file type")),
             }
-        }
-        if m.base.is_none() && m.incrs.is_empty() && m.history.is_empty() {
-            return Err("Invalid AOF manifest file format".into());
         }
         Ok(m)
     }

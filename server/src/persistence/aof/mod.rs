@@ -79,6 +79,8 @@ pub struct AofState {
     pub delayed_fsync: u64,
     /// `DEBUG AOF-FLUSH-SLEEP`: microseconds to sleep before each write (for tests).
     pub flush_sleep_us: u64,
+    /// The second of the last `#TS:` annotation (`aof-timestamp-enabled`).
+    pub last_timestamp: i64,
 }
 
 /// The AOF directory (`dir/appenddirname`).
@@ -139,7 +141,15 @@ pub fn feed(srv: &mut Server, db: Option<usize>, argv: &[bytes::Bytes]) {
     if !active {
         return;
     }
+    let stamp = srv.config.get("aof-timestamp-enabled").as_deref() == Some("yes");
     let a = &mut srv.persist.aof;
+    if stamp {
+        let now = unix_ms() / 1000;
+        if now > a.last_timestamp {
+            a.buf.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+            a.last_timestamp = now;
+        }
+    }
     if let Some(db) = db {
         if a.selected_db != Some(db) {
             rewrite::encode_command(&mut a.buf, &[&b"SELECT"[..], db.to_string().as_bytes()]);
@@ -427,8 +437,11 @@ pub fn rewrite_done(srv: &mut Server, exit: ChildExit, report: ChildReport, secs
         tmp.file_name().and_then(|n| n.to_str()).unwrap_or("")
     );
     if srv.persist.aof.status == AofStatus::Off {
-        // AOF was turned off meanwhile: keep the base but open nothing.
-        m.incrs.clear();
+        // No file is being appended to: every incremental file is history now.
+        for mut f in m.incrs.drain(..) {
+            f.kind = manifest::FileType::History;
+            m.history.push(f);
+        }
     } else {
         m.mark_rewritten();
     }

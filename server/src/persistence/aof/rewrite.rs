@@ -114,6 +114,10 @@ pub fn write_key<W: Write>(
 /// Writes the whole dataset as commands.
 pub fn write_dataset<W: Write>(w: &mut W, srv: &Server) -> io::Result<()> {
     let mut buf = Vec::with_capacity(128 * 1024);
+    if srv.config.get("aof-timestamp-enabled").as_deref() == Some("yes") {
+        let now = crate::server::unix_ms() / 1000;
+        buf.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+    }
     for (_, code) in (srv.persist.function_hooks.list)(srv) {
         encode_command(&mut buf, &[&b"FUNCTION"[..], b"LOAD", &code]);
     }
