@@ -182,7 +182,6 @@ fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     ctx.srv.dirty += n as u64;
     crate::persistence::flushall_done(ctx.srv);
-    ctx.srv.dirty += 1;
     ctx.out().ok();
     Ok(())
 }
