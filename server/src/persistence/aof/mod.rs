@@ -480,20 +480,13 @@ pub fn enable(srv: &mut Server) -> Result<(), String> {
         srv.persist.aof.manifest = m;
     }
     if srv.persist.child.is_some() {
-        if srv.persist.child.as_ref().map(|c| c.kind) == Some(ChildKind::Rdb) {
-            // Redis kills an RDB child to start the rewrite at once.
-            tracing::warn!("Killing a running RDB child to start the AOF rewrite");
-            child::kill(srv);
-        } else {
-            srv.persist.aof.rewrite_scheduled = true;
-            return Ok(());
-        }
+        // The rewrite starts when the running child ends.
+        srv.persist.aof.rewrite_scheduled = true;
+        tracing::info!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        return Ok(());
     }
     match rewrite_background(srv) {
-        Ok(_) => {
-            tracing::info!("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
-            Ok(())
-        }
+        Ok(_) => Ok(()),
         Err(e) => {
             srv.persist.aof.status = AofStatus::Off;
             Err(format!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error: {e}"))
