@@ -350,7 +350,8 @@ impl RedisApi {
         Ok(())
     }
 
-    /// `redis.set_repl(flags)`: accepted and checked; Coil has no replication yet.
+    /// `redis.set_repl(flags)`: where later calls' effects go (the AOF; there are no
+    /// replicas yet).
     #[pyo3(signature = (*args))]
     fn set_repl(&self, args: &Bound<'_, PyTuple>) -> PyResult<()> {
         ctx_for("redis.set_repl")?;
@@ -365,6 +366,10 @@ impl RedisApi {
                 "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
             ));
         }
+        let ctx = ctx_for("redis.set_repl")?;
+        // SAFETY: the run context and host are valid for the run; the host call is a
+        // plain field update and runs no Python code.
+        unsafe { (*(*ctx).host).set_repl(v as u8) };
         Ok(())
     }
 

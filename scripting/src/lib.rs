@@ -49,6 +49,9 @@ pub trait ScriptHost {
     /// serve other clients once, in busy mode. Returns true when the script must stop
     /// (`SCRIPT KILL` / `FUNCTION KILL` was accepted).
     fn busy_tick(&mut self, elapsed_ms: u64) -> bool;
+    /// `redis.set_repl(flags)`: where the effects of later calls are propagated
+    /// (`REPL_AOF` = 1, `REPL_REPLICA` = 2; 0 none, 3 all).
+    fn set_repl(&mut self, _flags: u8) {}
 }
 
 #[cfg(test)]

@@ -9,6 +9,16 @@ pub fn apply(srv: &mut Server, old: &Config) {
     if new.loglevel != old.loglevel {
         crate::log::set_level(crate::log::level_from_name(&new.loglevel));
     }
+    if new.appendonly != old.appendonly {
+        if new.appendonly {
+            if let Err(e) = crate::persistence::aof::enable(srv) {
+                tracing::warn!("{e}");
+            }
+        } else {
+            crate::persistence::aof::disable(srv);
+        }
+    }
+    let new = &srv.config;
     if new.databases != old.databases {
         // `databases` is immutable; nothing to do at runtime.
     }

@@ -15,6 +15,7 @@ pub fn server_cron(srv: &mut Server) {
         active_expire_cycle(srv);
         crate::commands::hashes::active_expire_hashes(srv);
     }
+    crate::persistence::cron(srv);
     if srv.config.activerehashing {
         let budget = Duration::from_micros(1000);
         for db in &mut srv.dbs {
@@ -131,6 +132,8 @@ pub fn active_expire_cycle(srv: &mut Server) {
             for k in expired_keys {
                 let mut ks = crate::ctx::Keyspace { srv, db: dbi };
                 ks.expire_if_needed(&k);
+                // Each active expiry is its own execution unit.
+                crate::persistence::propagate::flush(srv, false);
             }
             total_sampled += sampled;
             total_expired += expired;

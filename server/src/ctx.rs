@@ -107,6 +107,7 @@ impl<'a> Keyspace<'a> {
     /// `expired_keys` count (Redis's `deleteExpiredKeyAndPropagate`).
     pub fn delete_expired(&mut self, key: &[u8]) {
         self.srv.dbs[self.db].remove(key);
+        crate::persistence::propagate::expired_deletion(self.srv, self.db, key);
         self.srv.stats.expired_keys += 1;
         self.notify(NOTIFY_EXPIRED, "expired", key);
         self.signal_modified(key);

@@ -157,6 +157,14 @@ fn process_argv(srv: &mut Server, c: &mut Client, argv: &[Bytes]) {
         reject(srv, c, Some(&cmd), e);
         return;
     }
+    if (cmd_flags & f::WRITE != 0 || cmd.name == "ping")
+        && c.id != crate::persistence::aof::load::AOF_CLIENT_ID
+    {
+        if let Some(e) = crate::persistence::write_error(srv) {
+            reject(srv, c, Some(&cmd), e);
+            return;
+        }
+    }
     if srv.loading && !cmd.has(f::LOADING) {
         reject(srv, c, Some(&cmd), CmdError::LOADING);
         return;
@@ -226,6 +234,8 @@ pub fn call_at(
     let prev_client = srv.current_client.replace(c.id);
     let prev_resp = std::mem::replace(&mut srv.current_resp, c.resp());
     srv.prev_err_count = srv.stats.total_error_replies;
+    let dirty_before = srv.dirty;
+    let prop_saved = srv.persist.prop.enter();
     srv.exec_depth += 1;
     c.last_cmd = cmd.id;
     let result = {
@@ -251,6 +261,18 @@ pub fn call_at(
     // on: only errors after them make this command a failed one, as in Redis.
     let failed = srv.stats.total_error_replies > srv.prev_err_count;
     srv.prev_err_count = srv.stats.total_error_replies;
+    // Propagation: EXEC's commands propagated themselves; modules handle theirs.
+    let propagates = cmd.name != "exec" && !cmd.has(f::MODULE);
+    let changed = propagates && srv.dirty > dirty_before;
+    if propagates {
+        srv.persist.prop.leave(prop_saved, c.db, argv, changed);
+    } else {
+        srv.persist.prop.leave(prop_saved, c.db, argv, false);
+    }
+    if srv.exec_depth == 0 {
+        let wrap = !cmd.has(f::TOUCHES_ARBITRARY_KEYS) || cmd.name == "exec";
+        crate::persistence::propagate::flush(srv, wrap);
+    }
     if !c.has(cf::BLOCKED) {
         if let Some(s) = srv.cmd_stats.get_mut(cmd.id) {
             s.calls += 1;

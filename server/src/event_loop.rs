@@ -198,6 +198,11 @@ pub fn run(srv: &mut Server) {
         for slot in std::mem::take(&mut el(srv).missed) {
             on_readable(srv, slot);
         }
+        if srv.persist.loading.is_some()
+            && !crate::persistence::loading::step(srv, Duration::from_millis(50))
+        {
+            tracing::info!("Ready to accept connections tcp");
+        }
         if Instant::now() >= el(srv).next_cron {
             crate::cron::server_cron(srv);
             let hz = u64::from(srv.config.hz.max(1));
@@ -298,7 +303,8 @@ fn poll_timeout(srv: &mut Server) -> Duration {
         let ms = (deadline - unix_ms()).max(0) as u64;
         t = t.min(Duration::from_millis(ms));
     }
-    if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() {
+    if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() || srv.persist.loading.is_some()
+    {
         t = Duration::ZERO;
     }
     t

@@ -25,6 +25,10 @@ pub fn on_wake(_srv: &mut Server) {}
 
 /// Work to do just before sleeping, after commands ran and before replies are written.
 pub fn before_sleep(srv: &mut Server) {
+    // Commands reach the AOF before their replies reach clients.
+    if srv.persist.aof.status != crate::persistence::aof::AofStatus::Off {
+        crate::persistence::aof::flush(srv, false);
+    }
     if srv.active_expire_enabled && srv.config.maxmemory == 0 {
         // The fast expiry cycle would go here; the cron's slow cycle is enough for now.
     }

@@ -82,7 +82,13 @@ pub fn run(config: config::Config) -> i32 {
     }
     tracing::info!("Server initialized");
     srv.startup_memory = evict::used_memory();
-    tracing::info!("Ready to accept connections tcp");
+    if let Err(e) = persistence::loading::start(&mut srv) {
+        tracing::warn!("{e}");
+        return 1;
+    }
+    if srv.persist.loading.is_none() {
+        tracing::info!("Ready to accept connections tcp");
+    }
     el.run(&mut srv);
     0
 }

@@ -231,6 +231,8 @@ pub struct Server {
     pub startup_memory: u64,
     /// Loaded native modules.
     pub modules: crate::modules::Modules,
+    /// RDB, AOF, background children, propagation.
+    pub persist: crate::persistence::State,
     /// Monotonic time of the current loop iteration.
     pub loop_instant: Instant,
     /// Unix ms at `loop_instant`; command times derive from these two with one
@@ -312,6 +314,10 @@ impl Server {
             peak_memory: 0,
             startup_memory: 0,
             modules: Default::default(),
+            persist: crate::persistence::State {
+                function_hooks: crate::commands::scripting::function::persistence_hooks(),
+                ..Default::default()
+            },
             loop_instant: Instant::now(),
             loop_unix_ms: unix_ms(),
             event_loop: None,

@@ -8,7 +8,9 @@ Usage: tests/bench/compare.py [--coil target/release/coil-server] [--redis redis
 For each redis-benchmark test it runs `-c 50` at `-P 1` and `-P 16` against both
 servers, alternating between them R times and taking the median, and prints Coil's
 throughput as a ratio of Redis's. Then it loads 1M small string keys into each
-(`SET key:N value:N` through redis-cli --pipe) and compares used_memory and RSS growth.
+(`SET key:N value:N` through redis-cli --pipe) and compares used_memory and RSS growth,
+and times `SAVE` and `DEBUG RELOAD NOSAVE` (an RDB save and an RDB load of those keys)
+on each, as time ratios (Coil's seconds / Redis's: below 1 is faster).
 Results are printed as a Markdown table and saved under bench-results/.
 
 Script rows (unless --no-scripts) run EVALSHA of the same logic in both engines: Python
@@ -111,6 +113,7 @@ def main():
     ap.add_argument("--keys", type=int, default=1_000_000)
     ap.add_argument("--no-memory", action="store_true")
     ap.add_argument("--no-scripts", action="store_true")
+    ap.add_argument("--no-rdb", action="store_true")
     a = ap.parse_args()
 
     coil = Server("coil", [a.coil], free_port())
@@ -163,6 +166,24 @@ def main():
                 m = s.info("memory")
                 dbsize = int(s.cli("DBSIZE").strip() or 0)
                 mem[s.name] = (int(m["used_memory"]) - before_used, int(m["used_memory_rss"]) - before_rss, dbsize)
+        rdb = None
+        if not a.no_rdb:
+            rdb = {}
+            for s in (coil, redis):
+                if int(s.cli("DBSIZE").strip() or 0) != a.keys:
+                    s.cli("FLUSHALL")
+                    load_keys(s, a.keys)
+                saves, loads = [], []
+                for _ in range(a.rounds):
+                    t = time.perf_counter()
+                    s.cli("SAVE")
+                    saves.append(time.perf_counter() - t)
+                    t = time.perf_counter()
+                    s.cli("DEBUG", "RELOAD", "NOSAVE")
+                    loads.append(time.perf_counter() - t)
+                size = os.path.getsize(os.path.join(s.dir, "dump.rdb"))
+                rdb[s.name] = (statistics.median(saves), statistics.median(loads), size,
+                               int(s.cli("DBSIZE").strip() or 0))
     finally:
         coil.stop()
         redis.stop()
@@ -179,6 +200,15 @@ def main():
                   f"| used_memory | {c[0]:,} | {r[0]:,} | {c[0] / r[0]:.2f}x |",
                   f"| RSS | {c[1]:,} | {r[1]:,} | {c[1] / max(r[1], 1):.2f}x |",
                   f"| keys loaded | {c[2]:,} | {r[2]:,} | |"]
+    if rdb:
+        c, r = rdb["coil"], rdb["redis"]
+        lines += ["", f"RDB save and load of {a.keys} small string keys, median of {a.rounds} rounds "
+                  "(`SAVE`, `DEBUG RELOAD NOSAVE`), seconds; ratio = Coil's time / Redis's:", "",
+                  "| measure | Coil | Redis | ratio |", "|---|---:|---:|---:|",
+                  f"| RDB save | {c[0]:.3f} | {r[0]:.3f} | {c[0] / r[0]:.2f}x |",
+                  f"| RDB load | {c[1]:.3f} | {r[1]:.3f} | {c[1] / r[1]:.2f}x |",
+                  f"| RDB size (bytes) | {c[2]:,} | {r[2]:,} | {c[2] / r[2]:.2f}x |",
+                  f"| keys after load | {c[3]:,} | {r[3]:,} | |"]
     text = "\n".join(lines)
     print()
     print(text)

@@ -39,8 +39,10 @@ pub struct TestServer {
     child: Child,
     /// Its port.
     pub port: u16,
-    /// Its working directory (removed on drop).
+    /// Its working directory (removed on drop unless kept).
     pub dir: PathBuf,
+    /// Keep `dir` when dropped (a later server reuses it).
+    pub keep_dir: bool,
 }
 
 impl TestServer {
@@ -54,11 +56,29 @@ impl TestServer {
         Self::spawn(Some(conf), args)
     }
 
-    fn spawn(conf: Option<&str>, args: &[&str]) -> TestServer {
+    /// Starts a server whose working directory is `dir` (kept when the server is
+    /// dropped, so a restarted server finds its files).
+    pub fn start_in(dir: &std::path::Path, args: &[&str]) -> TestServer {
+        let mut s = Self::spawn_in(None, args, Some(dir.to_path_buf()), true);
+        s.keep_dir = true;
+        s
+    }
+
+    /// Like [`TestServer::start_in`] without waiting for the server to answer `PING`
+    /// (it may be loading, or exit at once).
+    pub fn spawn_in(
+        conf: Option<&str>,
+        args: &[&str],
+        dir: Option<PathBuf>,
+        wait: bool,
+    ) -> TestServer {
         let port = free_port();
-        let dir = std::env::temp_dir().join(format!("coil-test-{}-{}", std::process::id(), port));
+        let keep_dir = dir.is_some();
+        let dir = dir.unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("coil-test-{}-{}", std::process::id(), port))
+        });
         std::fs::create_dir_all(&dir).unwrap();
-        let log = dir.join("stdout.log");
+        let log = dir.join(format!("stdout-{port}.log"));
         let child = Command::new(server_binary())
             .args(conf)
             .args([
@@ -74,13 +94,35 @@ impl TestServer {
             .args(args)
             .stdout(Stdio::from(std::fs::File::create(&log).unwrap()))
             .stderr(Stdio::from(
-                std::fs::File::create(dir.join("stderr.log")).unwrap(),
+                std::fs::File::create(dir.join(format!("stderr-{port}.log"))).unwrap(),
             ))
             .spawn()
             .expect("start coil-server");
-        let s = TestServer { child, port, dir };
-        s.wait_ready();
+        let s = TestServer {
+            child,
+            port,
+            dir,
+            keep_dir,
+        };
+        if wait {
+            s.wait_ready();
+        }
         s
+    }
+
+    fn spawn(conf: Option<&str>, args: &[&str]) -> TestServer {
+        Self::spawn_in(conf, args, None, true)
+    }
+
+    /// Kills the server with SIGKILL and reaps it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits until the server answers `PING` with `PONG`.
+    pub fn wait_pong(&self) {
+        self.wait_ready();
     }
 
     /// Starts a server with default settings.
@@ -107,8 +149,10 @@ impl TestServer {
 
     /// What the server logged so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("stdout.log")).unwrap_or_default()
-            + &std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.join(format!("stdout-{}.log", self.port)))
+            .unwrap_or_default()
+            + &std::fs::read_to_string(self.dir.join(format!("stderr-{}.log", self.port)))
+                .unwrap_or_default()
     }
 
     /// A `redis` crate connection (RESP2).
@@ -159,7 +203,9 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 

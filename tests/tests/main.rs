@@ -9,6 +9,8 @@ mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod modules_keys; // module key API: generic keys, strings, lists, hashes, sorted sets, scan
 mod modules_types; // module data types: values, RDB serialization, copy/unlink/free/digest
+mod persistence; // RDB, BGSAVE, DUMP/RESTORE, AOF, loading
+mod persistence_crash; // kill -9 under write load, recovery from the AOF
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod scripting; // EVAL/FCALL behaviours ported from Redis's scripting tests, RESP2/RESP3

@@ -187,6 +187,60 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             );
             ctx.out().verbatim(text.as_bytes(), "txt");
         }
+        ("reload", _) => {
+            let (mut merge, mut flush, mut save) = (false, true, true);
+            for a in &argv[2..] {
+                if args::is(a, "merge") {
+                    merge = true;
+                } else if args::is(a, "noflush") {
+                    flush = false;
+                } else if args::is(a, "nosave") {
+                    save = false;
+                } else {
+                    return Err(CmdError::err(
+                        "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+                    ));
+                }
+            }
+            if save && crate::persistence::save_sync(ctx.srv).is_err() {
+                return Err(CmdError::raw("ERR"));
+            }
+            if crate::persistence::loading::load_rdb_now(ctx.srv, flush, merge).is_err() {
+                return Err(CmdError::err(
+                    "Error trying to load the RDB dump, check server logs.",
+                ));
+            }
+            tracing::info!("DB reloaded by DEBUG RELOAD");
+            ctx.out().ok();
+        }
+        ("loadaof", 2) => {
+            if ctx.srv.persist.aof.status == crate::persistence::aof::AofStatus::On {
+                crate::persistence::aof::flush(ctx.srv, true);
+            }
+            if let Err(e) = crate::persistence::loading::load_aof_now(ctx.srv) {
+                tracing::warn!("{e}");
+                std::process::exit(1);
+            }
+            ctx.srv.dirty = 0;
+            tracing::info!("Append Only File loaded by DEBUG LOADAOF");
+            ctx.out().ok();
+        }
+        ("aof-flush-sleep", 3) => {
+            ctx.srv.persist.aof.flush_sleep_us = args::int(&argv[2])?.max(0) as u64;
+            ctx.out().ok();
+        }
+        ("dict-resizing", 3) => {
+            let on = args::int(&argv[2])? != 0;
+            for db in &mut ctx.srv.dbs {
+                db.keys.resize_avoid = !on;
+                db.expires.resize_avoid = !on;
+            }
+            ctx.out().ok();
+        }
+        ("set-skip-checksum-validation", 3) => {
+            ctx.srv.persist.skip_checksum_validation = args::int(&argv[2]).unwrap_or(0) != 0;
+            ctx.out().ok();
+        }
         ("quicklist-packed-threshold", 3) => {
             let ok = std::str::from_utf8(&argv[2])
                 .ok()

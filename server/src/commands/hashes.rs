@@ -15,6 +15,7 @@ use crate::db::hash::{
 use crate::db::set::fair_random_entry;
 use crate::db::{Entry, SBytes, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
+use crate::persistence::propagate;
 use crate::resp::ReplyBuf;
 use crate::server::Server;
 use bytes::Bytes;
@@ -163,6 +164,7 @@ fn get_field(
     }
     h.remove(field);
     let empty = h.is_empty();
+    propagate::hash_field_deletion(ks.srv, ks.db, key, field);
     ks.srv.stats.expired_subkeys += 1;
     if notify {
         ks.notify(NOTIFY_HASH, "hexpired", key);
@@ -189,8 +191,19 @@ fn expire_hash_fields(ks: &mut Keyspace<'_>, key: &[u8], now: i64, max: usize) -
         ks.db().hexpires.remove(key);
         return (0, false);
     };
+    let mut gone: Vec<Bytes> = Vec::new();
+    h.for_each_with_ttl(|f, _, t| {
+        if t.is_some_and(|t| t <= now) && gone.len() < max {
+            gone.push(Bytes::copy_from_slice(f));
+        }
+    });
     let n = h.expire_fields(now, max);
     let empty = h.is_empty();
+    if n > 0 {
+        for f in &gone {
+            propagate::hash_field_deletion(ks.srv, ks.db, key, f);
+        }
+    }
     if n == 0 {
         sync_field_expiry(ks, key);
         return (0, false);
@@ -249,6 +262,8 @@ pub fn active_expire_hashes(srv: &mut Server) {
             }
             let (n, _) = expire_hash_fields(&mut ks, &key, now, left);
             left -= n.min(left);
+            // Each key's expired fields are their own execution unit.
+            propagate::flush(ks.srv, false);
         }
     }
 }
@@ -587,6 +602,16 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     h.set(&argv[2], &new, true, &limits);
     out.bulk(&new);
     ks.modified(key, NOTIFY_HASH, "hincrbyfloat");
+    // Propagated as HSET key field <result>.
+    propagate::rewrite(
+        ks.srv,
+        vec![
+            Bytes::from_static(b"HSET"),
+            key.clone(),
+            argv[2].clone(),
+            Bytes::copy_from_slice(&new),
+        ],
+    );
     Ok(())
 }
 
@@ -915,17 +940,47 @@ fn hexpire_generic(
     let h = hash_known(&mut ks, key)?;
     h.enable_ttls();
     let (mut updated, mut deleted) = (0u64, 0u64);
+    let mut set_fields: Vec<Bytes> = Vec::new();
+    let mut del_fields: Vec<Bytes> = Vec::new();
     for f in fields {
         let res = h.set_field_expire(f, expire, cond, now, loading);
         match res {
-            SetExpire::Set => updated += 1,
-            SetExpire::Deleted => deleted += 1,
+            SetExpire::Set => {
+                updated += 1;
+                set_fields.push(f.clone());
+            }
+            SetExpire::Deleted => {
+                deleted += 1;
+                del_fields.push(f.clone());
+            }
             SetExpire::NoField | SetExpire::ConditionNotMet => {}
         }
         out.int(res.code());
     }
     let empty = h.is_empty();
     ks.srv.stats.expired_subkeys += deleted;
+    // Fields whose time had passed are propagated as HDEL; the others as HPEXPIREAT
+    // with the absolute time and only the fields that were set.
+    let db = ks.db;
+    for f in &del_fields {
+        propagate::hash_field_deletion(ks.srv, db, key, f);
+    }
+    if set_fields.is_empty() {
+        propagate::prevent(ks.srv);
+    } else {
+        let mut v = vec![
+            Bytes::from_static(b"HPEXPIREAT"),
+            key.clone(),
+            Bytes::from(expire.to_string()),
+        ];
+        if at == 5 {
+            v.push(argv[3].clone());
+        }
+        v.push(Bytes::from_static(b"FIELDS"));
+        v.push(Bytes::from(set_fields.len().to_string()));
+        v.extend(set_fields);
+        propagate::rewrite(ks.srv, v);
+    }
     if updated + deleted == 0 {
         return Ok(());
     }

@@ -9,6 +9,7 @@ use crate::config::NOTIFY_GENERIC;
 use crate::ctx::{lookup, Ctx, KeyStatus, Keyspace};
 use crate::db::{StrValue, Value};
 use crate::error::{CmdError, CmdResult};
+use crate::persistence::propagate;
 use bytes::Bytes;
 
 /// Registers the family.
@@ -308,11 +309,20 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], relative: bool, seconds: bool) 
         ks.srv.dirty += 1;
         ks.signal_modified(key);
         ks.notify(NOTIFY_GENERIC, "del", key);
+        // Propagated as an explicit deletion.
+        let lazy = ks.srv.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");
+        let del: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        propagate::rewrite(ks.srv, vec![Bytes::from_static(del), key.clone()]);
     } else {
         ks.set_expire(key, when);
         ks.signal_modified(key);
         ks.notify(NOTIFY_GENERIC, "expire", key);
         ks.srv.dirty += 1;
+        // Propagated as PEXPIREAT with the absolute time.
+        let mut v = argv.to_vec();
+        v[0] = Bytes::from_static(b"PEXPIREAT");
+        v[2] = Bytes::from(when.to_string());
+        propagate::rewrite(ks.srv, v);
     }
     out.int(1);
     Ok(())

@@ -714,7 +714,9 @@ fn lmpop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for key in &argv[a.first_key..a.first_key + a.numkeys] {
         match write_list(&mut ks, key)? {
             Some(l) if !l.is_empty() => {
+                let llen = l.len();
                 pop_range_with_key(&mut ks, out, key, a.end, a.count, cfg);
+                propagate_pop(&mut ks, key, a.end, Some(a.count.min(llen)));
                 return Ok(());
             }
             _ => continue,
@@ -750,6 +752,7 @@ fn blocking_pop(
             if l.is_empty() {
                 continue;
             }
+            let llen = l.len();
             match count {
                 Some(n) => pop_range_with_key(&mut ks, out, key, end, n, cfg),
                 None => {
@@ -760,6 +763,7 @@ fn blocking_pop(
                     elements_removed(&mut ks, key, end, 1, cfg);
                 }
             }
+            propagate_pop(&mut ks, key, end, count.map(|n| n.min(llen)));
             return Ok(());
         }
     }
@@ -776,6 +780,17 @@ fn blocking_pop(
         argv.to_vec(),
     );
     Ok(())
+}
+
+/// `LMPOP` and the blocking pops propagate as `LPOP`/`RPOP` of the key served, with
+/// the count popped when they take a count.
+fn propagate_pop(ks: &mut Keyspace<'_>, key: &Bytes, end: End, count: Option<usize>) {
+    let name: &'static [u8] = if end == End::Head { b"LPOP" } else { b"RPOP" };
+    let mut v = vec![Bytes::from_static(name), key.clone()];
+    if let Some(n) = count {
+        v.push(Bytes::from(n.to_string()));
+    }
+    crate::persistence::propagate::rewrite(ks.srv, v);
 }
 
 /// ```text
@@ -811,7 +826,21 @@ fn blmove_generic(ctx: &mut Ctx, argv: &[Bytes], from: End, to: End, deadline: i
         write_list(&mut ks, &argv[1])?.is_some()
     };
     if src_exists {
-        return lmove_generic(ctx, argv, from, to);
+        lmove_generic(ctx, argv, from, to)?;
+        // Propagated as the non-blocking form.
+        let v = if argv.len() == 6 {
+            let mut v = argv[..5].to_vec();
+            v[0] = Bytes::from_static(b"LMOVE");
+            v
+        } else {
+            vec![
+                Bytes::from_static(b"RPOPLPUSH"),
+                argv[1].clone(),
+                argv[2].clone(),
+            ]
+        };
+        crate::persistence::propagate::rewrite(ctx.srv, v);
+        return Ok(());
     }
     if ctx.client.has(cf::DENY_BLOCKING) {
         ctx.out().null();

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod memory;
 pub mod module;
 pub mod multi;
+pub mod persistence;
 pub mod pubsub;
 pub mod replication;
 pub mod scan;
@@ -40,6 +41,7 @@ pub fn build_table() -> CommandTable {
     pubsub::register(&mut r);
     replication::register(&mut r);
     server::register(&mut r);
+    persistence::register(&mut r);
     strings::register(&mut r);
     hashes::register(&mut r);
     sets::register(&mut r);

@@ -171,6 +171,8 @@ fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let db = ctx.client.db;
     let n = empty_db(ctx.srv, db);
     ctx.srv.dirty += n as u64;
+    // Propagated even when the database was already empty.
+    crate::persistence::propagate::force(ctx.srv);
     ctx.out().ok();
     Ok(())
 }
@@ -184,7 +186,8 @@ fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for db in 0..ctx.srv.dbs.len() {
         n += empty_db(ctx.srv, db);
     }
-    ctx.srv.dirty += n as u64 + 1;
+    ctx.srv.dirty += n as u64;
+    crate::persistence::flushall_done(ctx.srv);
     ctx.out().ok();
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::ctx::{Ctx, Keyspace};
 use crate::db::set::{fair_random_key, Member, Set, SetLimits, SetRepr};
 use crate::db::{Db, Dict, Entry, SBytes, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
+use crate::persistence::propagate;
 use crate::resp::ReplyBuf;
 use bytes::Bytes;
 
@@ -274,6 +275,15 @@ fn spop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     };
     ks.notify(NOTIFY_SET, "spop", key);
     out.bulk(&member);
+    // Propagated as SREM key member.
+    propagate::rewrite(
+        ks.srv,
+        vec![
+            Bytes::from_static(b"SREM"),
+            key.clone(),
+            Bytes::copy_from_slice(&member),
+        ],
+    );
     if emptied {
         ks.db().remove(key);
         ks.notify(NOTIFY_GENERIC, "del", key);
@@ -334,6 +344,9 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         reply_set(out, &all);
         ks.db().remove(key);
         ks.notify(NOTIFY_GENERIC, "del", key);
+        let lazy = ks.srv.config.get("lazyfree-lazy-server-del").as_deref() == Some("yes");
+        let del: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        propagate::rewrite(ks.srv, vec![Bytes::from_static(del), key.clone()]);
         ks.signal_modified(key);
         return Ok(());
     }
@@ -342,6 +355,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let remaining = size as usize - count;
     out.set_len(count);
     let limits = SetLimits::from_config(&ks.srv.config);
+    let mut popped: Vec<Bytes> = Vec::with_capacity(count);
     let srv = &mut *ks.srv;
     let rng = &mut srv.rng;
     let Some(Entry {
@@ -361,6 +375,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                     break;
                 };
                 out.bulk(&v[i]);
+                popped.push(Bytes::copy_from_slice(&v[i]));
                 picks.push(i);
                 index += 1;
             }
@@ -369,6 +384,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             for _ in 0..count {
                 if let Some(m) = s.pop_random(rng) {
                     out.bulk(&m);
+                    popped.push(Bytes::copy_from_slice(&m));
                 }
             }
         }
@@ -403,10 +419,23 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 s.remove(&owned);
             }
         }
-        s.for_each_member(|m| reply_member(out, m));
+        s.for_each_member(|m| {
+            reply_member(out, m);
+            popped.push(m.with_bytes(Bytes::copy_from_slice));
+        });
         **s = newset.unwrap_or_default();
     }
     ks.signal_modified(key);
+    // Propagated as SREM commands of up to 1024 members.
+    let db = ks.db;
+    for chunk in popped.chunks(1024) {
+        let mut v = Vec::with_capacity(chunk.len() + 2);
+        v.push(Bytes::from_static(b"SREM"));
+        v.push(key.clone());
+        v.extend_from_slice(chunk);
+        propagate::also(ks.srv, db, v);
+    }
+    propagate::prevent(ks.srv);
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use crate::ctx::{Ctx, Keyspace};
 use crate::db::{StrValue, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
 use crate::ldouble::{self, F80};
+use crate::persistence::propagate;
 use crate::resp::{Aggregate, ReplyBuf};
 use bytes::Bytes;
 
@@ -186,6 +187,19 @@ fn set_generic(
     ks.notify(NOTIFY_STRING, "set", key);
     if let Some(at) = expire_at {
         ks.set_expire(key, at);
+        // Propagated as SET key value PXAT <absolute ms>.
+        if !o.has(opt::PXAT) {
+            propagate::rewrite(
+                ks.srv,
+                vec![
+                    Bytes::from_static(b"SET"),
+                    Bytes::copy_from_slice(key),
+                    Bytes::copy_from_slice(val),
+                    Bytes::from_static(b"PXAT"),
+                    Bytes::from(at.to_string()),
+                ],
+            );
+        }
         ks.notify(NOTIFY_GENERIC, "expire", key);
     }
     if !get && reply_ok {
@@ -201,7 +215,17 @@ fn set_generic(
 fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let o = parse_set_opts(argv, 3, true)?;
     let (mut ks, out) = ctx.split();
-    set_generic(&mut ks, out, &argv[1], &argv[2], &o, "set", true)?;
+    let stored = set_generic(&mut ks, out, &argv[1], &argv[2], &o, "set", true)?;
+    if stored && o.has(opt::GET) && o.expire.is_none() {
+        // Propagated without GET.
+        let v: Vec<Bytes> = argv
+            .iter()
+            .enumerate()
+            .filter(|(j, a)| *j < 3 || !args::is(a, "get"))
+            .map(|(_, a)| a.clone())
+            .collect();
+        propagate::rewrite(ks.srv, v);
+    }
     Ok(())
 }
 
@@ -254,6 +278,10 @@ fn getset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     ks.set(&argv[1], Value::string(&argv[2]), false);
     ks.notify(NOTIFY_STRING, "set", &argv[1]);
     ks.srv.dirty += 1;
+    // Propagated as SET.
+    let mut v = argv.to_vec();
+    v[0] = Bytes::from_static(b"SET");
+    propagate::rewrite(ks.srv, v);
     Ok(())
 }
 
@@ -266,6 +294,8 @@ fn getdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if ks.delete(&argv[1]) {
         ks.notify(NOTIFY_GENERIC, "del", &argv[1]);
         ks.srv.dirty += 1;
+        // Propagated as DEL.
+        propagate::rewrite(ks.srv, vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
     }
     Ok(())
 }
@@ -296,16 +326,28 @@ fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             // An absolute time in the past deletes the key.
             ks.delete(key);
             ks.notify(NOTIFY_GENERIC, "del", key);
+            let lazy = ks.srv.config.get("lazyfree-lazy-expire").as_deref() == Some("yes");
+            let del: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
+            propagate::rewrite(ks.srv, vec![Bytes::from_static(del), key.clone()]);
         } else {
             ks.set_expire(key, at);
             ks.signal_modified(key);
             ks.notify(NOTIFY_GENERIC, "expire", key);
+            propagate::rewrite(
+                ks.srv,
+                vec![
+                    Bytes::from_static(b"PEXPIREAT"),
+                    key.clone(),
+                    Bytes::from(at.to_string()),
+                ],
+            );
         }
         ks.srv.dirty += 1;
     } else if o.has(opt::PERSIST) && ks.db().persist(key) {
         ks.signal_modified(key);
         ks.notify(NOTIFY_GENERIC, "persist", key);
         ks.srv.dirty += 1;
+        propagate::rewrite(ks.srv, vec![Bytes::from_static(b"PERSIST"), key.clone()]);
     }
     Ok(())
 }
@@ -507,6 +549,16 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     }
     ks.modified(key, NOTIFY_STRING, "incrbyfloat");
+    // Propagated as SET key <result> KEEPTTL, so replicas get the exact value.
+    propagate::rewrite(
+        ks.srv,
+        vec![
+            Bytes::from_static(b"SET"),
+            key.clone(),
+            Bytes::copy_from_slice(&text),
+            Bytes::from_static(b"KEEPTTL"),
+        ],
+    );
     out.bulk(&text);
     Ok(())
 }

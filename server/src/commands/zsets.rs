@@ -11,6 +11,7 @@ use crate::ctx::{Ctx, Keyspace};
 use crate::db::zset::{AddFlags, AddOutcome, LexRange, Limits, ScoreRange, ZSet};
 use crate::db::{Dict, SBytes, Value, ValueType};
 use crate::error::{CmdError, CmdResult};
+use crate::persistence::propagate;
 use crate::resp::{Aggregate, ReplyBuf};
 use crate::util::{fmt_f64, fmt_f64_g17};
 use bytes::Bytes;
@@ -1132,6 +1133,7 @@ fn zpop_generic(
         out.empty_array();
         return Ok(());
     }
+    let single = count == -1;
     let count = if count == -1 { 1 } else { count as usize };
     let Some(z) = zset_at(ks, key) else {
         return Ok(());
@@ -1161,6 +1163,17 @@ fn zpop_generic(
         out.double(s);
     }
     ks.srv.dirty += n as u64;
+    // ZMPOP and the blocking pops propagate as ZPOPMIN/ZPOPMAX of the key served.
+    if shape.emitkey {
+        let mut v = vec![
+            Bytes::from_static(if shape.max { b"ZPOPMAX" } else { b"ZPOPMIN" }),
+            key.clone(),
+        ];
+        if !single {
+            v.push(Bytes::from(n.to_string()));
+        }
+        propagate::rewrite(ks.srv, v);
+    }
     ks.notify(
         NOTIFY_ZSET,
         if shape.max { "zpopmax" } else { "zpopmin" },

@@ -9,9 +9,12 @@
 //! - [`registry`]: the name -> function table and `GetApi`.
 //! - [`shim`]: the C trampolines for variadic and `long double` functions.
 //! - [`api`]: one file per API group.
+//! - [`fork`]: the thin `fork`/`waitpid`/`kill` wrappers background saves and
+//!   `RedisModule_Fork` share.
 
 pub mod api;
 pub mod ctx;
+pub mod fork;
 pub mod loader;
 pub mod rdb_codec;
 pub mod registry;

@@ -35,6 +35,8 @@ pub fn evalsha_ro(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 fn eval_generic(ctx: &mut Ctx, argv: &[Bytes], evalsha: bool, ro: bool) -> CmdResult {
+    // A script propagates its effects (the commands it runs), never itself.
+    crate::persistence::propagate::prevent(ctx.srv);
     // The script's own commands follow it in MONITOR, as in Redis.
     if !ctx.srv.monitors.is_empty() {
         crate::dispatch::feed_monitors(ctx.srv, ctx.client, argv);

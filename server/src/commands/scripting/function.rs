@@ -26,6 +26,8 @@ pub fn fcall_ro(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 fn fcall_generic(ctx: &mut Ctx, argv: &[Bytes], ro: bool) -> CmdResult {
+    // A function propagates its effects (the commands it runs), never itself.
+    crate::persistence::propagate::prevent(ctx.srv);
     if !ctx.srv.monitors.is_empty() {
         crate::dispatch::feed_monitors(ctx.srv, ctx.client, argv);
     }
@@ -421,4 +423,40 @@ pub fn function_help(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
         ],
     );
     Ok(())
+}
+
+/// The hooks through which RDB files and AOF rewrites reach the function libraries.
+pub fn persistence_hooks() -> crate::persistence::functions::FunctionHooks {
+    fn err_text(e: RestoreError) -> String {
+        match e {
+            RestoreError::Engine(e) => e.text().to_string(),
+            RestoreError::Load(s) => s,
+        }
+    }
+    crate::persistence::functions::FunctionHooks {
+        list: |srv| {
+            library_codes(srv)
+                .into_iter()
+                .map(|c| {
+                    (
+                        crate::persistence::functions::library_name(&c).unwrap_or_default(),
+                        c.to_vec(),
+                    )
+                })
+                .collect()
+        },
+        load: |srv, code, replace| {
+            let policy = if replace {
+                RestorePolicy::Replace
+            } else {
+                RestorePolicy::Append
+            };
+            restore_libraries(srv, &[code.to_vec()], policy).map_err(err_text)
+        },
+        flush: |srv| {
+            if let Err(e) = restore_libraries(srv, &[], RestorePolicy::Flush) {
+                tracing::warn!("Failed flushing function libraries: {}", err_text(e));
+            }
+        },
+    }
 }

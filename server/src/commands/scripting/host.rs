@@ -45,6 +45,10 @@ impl ServerHost<'_> {
 }
 
 impl ScriptHost for ServerHost<'_> {
+    fn set_repl(&mut self, flags: u8) {
+        self.run().no_propagation = flags & 1 == 0;
+    }
+
     fn call(&mut self, argv: Vec<Bytes>, resp: u8) -> Result<&[u8], String> {
         self.client.out.buf.clear();
         self.client.out.resp = resp;
@@ -84,7 +88,11 @@ impl ScriptHost for ServerHost<'_> {
         if cmd.has(f::WRITE) {
             self.run().wrote = true;
         }
+        let recorded = self.srv.persist.prop.pending.len();
         crate::dispatch::call(self.srv, &mut self.client, &cmd, &argv, false);
+        if self.run().no_propagation {
+            self.srv.persist.prop.pending.truncate(recorded);
+        }
         debug_assert!(!self.client.has(cf::BLOCKED));
         Ok(&self.client.out.buf)
     }

@@ -115,6 +115,8 @@ pub struct RunningScript {
     pub oom_at_start: bool,
     /// `SCRIPT KILL` / `FUNCTION KILL` was accepted.
     pub kill_requested: bool,
+    /// `redis.set_repl` left out `REPL_AOF`: later calls' effects are not propagated.
+    pub no_propagation: bool,
 }
 
 /// Everything the server keeps about scripting.
