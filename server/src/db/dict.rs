@@ -504,39 +504,17 @@ impl<V> Dict<V> {
         v as u64
     }
 
-    /// A random entry, as fair as Redis's `dictGetFairRandomKey`: sample up to 15 entries
-    /// from a random stretch of buckets and pick one of them. (A random bucket's random
-    /// chain entry alone would favour keys that are alone in their bucket.)
+    /// A uniformly random entry. A random bucket's random chain entry alone would favour
+    /// keys that are alone in their bucket, so a bucket is kept with probability
+    /// `len / MAX_CHAIN` (rejection sampling); the load factor keeps chains far shorter
+    /// than `MAX_CHAIN`, so every entry is equally likely, also mid-rehash.
     pub fn random_entry(&self, rng: &mut impl rand::Rng) -> Option<(&SBytes, &V)> {
-        const GETFAIR_NUM_ENTRIES: usize = 15;
-        let mut picks: Vec<(&SBytes, &V)> = Vec::with_capacity(GETFAIR_NUM_ENTRIES);
-        self.sample(GETFAIR_NUM_ENTRIES, rng, |k, v| picks.push((k, v)));
-        if picks.is_empty() {
-            return self.random_bucket_entry(rng);
-        }
-        let i = rng.gen_range(0..picks.len());
-        Some(picks.swap_remove(i))
-    }
-
-    /// A random non-empty bucket's random chain entry (Redis's `dictGetRandomKey`).
-    pub fn random_bucket_entry(&self, rng: &mut impl rand::Rng) -> Option<(&SBytes, &V)> {
+        const MAX_CHAIN: usize = 8;
         if self.is_empty() {
             return None;
         }
         loop {
-            let (t, idx) = match self.rehash_idx {
-                Some(r) => {
-                    let s0 = self.ht[0].buckets.len();
-                    let s1 = self.ht[1].buckets.len();
-                    let h = r + rng.gen_range(0..(s0 + s1 - r));
-                    if h >= s0 {
-                        (1, h - s0)
-                    } else {
-                        (0, h)
-                    }
-                }
-                None => (0, rng.gen_range(0..self.ht[0].buckets.len())),
-            };
+            let (t, idx) = self.random_slot(rng);
             let Some(head) = self.ht[t].buckets[idx].as_deref() else {
                 continue;
             };
@@ -546,13 +524,38 @@ impl<V> Dict<V> {
                 len += 1;
                 cur = n.next.as_deref();
             }
-            let mut pick = rng.gen_range(0..len);
+            let pick = if len > MAX_CHAIN {
+                rng.gen_range(0..len)
+            } else {
+                let k = rng.gen_range(0..MAX_CHAIN);
+                if k >= len {
+                    continue;
+                }
+                k
+            };
             let mut cur = head;
-            while pick > 0 {
+            for _ in 0..pick {
                 cur = cur.next.as_deref().expect("counted");
-                pick -= 1;
             }
             return Some((&cur.key, &cur.value));
+        }
+    }
+
+    /// A uniformly random bucket slot that may hold entries: while rehashing, the old
+    /// table's unmoved part and the whole new table.
+    fn random_slot(&self, rng: &mut impl rand::Rng) -> (usize, usize) {
+        match self.rehash_idx {
+            Some(r) => {
+                let s0 = self.ht[0].buckets.len();
+                let s1 = self.ht[1].buckets.len();
+                let h = r + rng.gen_range(0..(s0 + s1 - r));
+                if h >= s0 {
+                    (1, h - s0)
+                } else {
+                    (0, h)
+                }
+            }
+            None => (0, rng.gen_range(0..self.ht[0].buckets.len())),
         }
     }
 
@@ -755,5 +758,35 @@ mod tests {
         d.retain(|_, v| *v % 2 == 0);
         assert_eq!(d.len(), 50);
         assert!(d.iter().all(|(_, v)| v % 2 == 0));
+    }
+}
+
+#[cfg(test)]
+mod fairness {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn random_entry_is_uniform_even_mid_rehash() {
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+        for n in [3usize, 9, 10, 17, 100] {
+            let mut d = Dict::new();
+            for i in 0..n {
+                d.insert(SBytes::from_slice(format!("f{i}").as_bytes()), i);
+            }
+            let draws = 2000 * n;
+            let mut counts = vec![0usize; n];
+            for _ in 0..draws {
+                counts[*d.random_entry(&mut rng).unwrap().1] += 1;
+            }
+            let exp = (draws / n) as f64;
+            let chi: f64 = counts.iter().map(|&c| (c as f64 - exp).powi(2) / exp).sum();
+            // df = n - 1; a fair pick stays far below this bound.
+            assert!(
+                chi < 3.0 * n as f64 + 30.0,
+                "n={n} rehashing={} chi={chi} {counts:?}",
+                d.is_rehashing()
+            );
+        }
     }
 }
