@@ -236,3 +236,29 @@ fn digests_match_redis() {
     c.cmd(&[b"debug", b"digest"]);
     assert_ne!(c.read_reply(), before);
 }
+
+/// A module value is saved in the RDB through the module's `rdb_save` and comes back
+/// through `rdb_load` after a restart (and after `DEBUG RELOAD`).
+#[test]
+fn module_values_survive_save_and_restart() {
+    let dir = std::env::temp_dir().join(format!("coil-dtype-rdb-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = ["--loadmodule", DTYPE, "--enable-debug-command", "yes"];
+    let expected = "*5\r\n:5\r\n$5\r\nhello\r\n$3\r\n1.5\r\n$4\r\n2.25\r\n$5\r\n3.125\r\n";
+    {
+        let s = TestServer::start_in(&dir, &args);
+        let mut c = s.raw();
+        t(&mut c, "dt.set k 5 hello", "+OK\r\n");
+        t(&mut c, "dt.setnum k 1.5 2.25 3.125", "+OK\r\n");
+        t(&mut c, "debug reload", "+OK\r\n");
+        t(&mut c, "dt.get k", expected);
+        t(&mut c, "save", "+OK\r\n");
+    }
+    let s = TestServer::start_in(&dir, &args);
+    let mut c = s.raw();
+    t(&mut c, "type k", "+coil-dtyp\r\n");
+    t(&mut c, "dt.get k", expected);
+    drop(s);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -898,3 +898,22 @@ fn script_effects_reach_the_aof_as_set_repl_says() {
     let libs: Vec<redis::Value> = q(&mut c, &["FUNCTION", "LIST"]);
     assert_eq!(libs.len(), 1, "function library survives the AOF reload");
 }
+
+/// Function libraries live in the RDB: they survive `SAVE` + restart, and `FLUSHALL`
+/// does not remove them.
+#[test]
+fn function_libraries_survive_restart() {
+    let dir = temp_dir("functions");
+    let lib = "#!python name=keeplib\nredis.register_function('twice', lambda keys, args: int(args[0]) * 2)";
+    {
+        let s = TestServer::start_in(&dir, &[]);
+        let mut c = s.conn();
+        let _: String = q(&mut c, &["FUNCTION", "LOAD", lib]);
+        let _: String = q(&mut c, &["FLUSHALL"]);
+        let _: String = q(&mut c, &["SAVE"]);
+    }
+    let s = TestServer::start_in(&dir, &[]);
+    let mut c = s.conn();
+    let v: i64 = q(&mut c, &["FCALL", "twice", "0", "21"]);
+    assert_eq!(v, 42);
+}
