@@ -67,6 +67,40 @@ pub fn block_until(srv: &mut Server, c: &mut Client, deadline_ms: i64, reply: Ve
     start_block(srv, c, st);
 }
 
+/// Blocks `c` for a module (`RedisModule_BlockClient*`): on `keys` (none for a plain
+/// block) until `deadline_ms` (0: forever). `handle` is the module's blocked-client
+/// handle; the module host decides when the client is served.
+pub fn block_module(
+    srv: &mut Server,
+    c: &mut Client,
+    keys: &[Bytes],
+    deadline_ms: i64,
+    handle: usize,
+    unblock_on_nokey: bool,
+    argv: Vec<Bytes>,
+) {
+    let mut st = BlockState {
+        timeout_ms: deadline_ms,
+        argv,
+        module: Some(handle),
+        unblock_on_nokey,
+        ..Default::default()
+    };
+    for k in keys {
+        let entry = (c.db, Bytes::copy_from_slice(k));
+        if st.keys.contains(&entry) {
+            continue;
+        }
+        srv.blocking
+            .keys
+            .entry(entry.clone())
+            .or_default()
+            .push_back(c.id);
+        st.keys.push(entry);
+    }
+    start_block(srv, c, st);
+}
+
 fn start_block(srv: &mut Server, c: &mut Client, st: BlockState) {
     if st.timeout_ms > 0 {
         srv.blocking.timeouts.insert((st.timeout_ms, c.id));
@@ -92,6 +126,9 @@ pub fn unblock(srv: &mut Server, c: &mut Client) {
     }
     c.flags &= !flags::BLOCKED;
     srv.blocking.blocked_clients -= 1;
+    if let Some(h) = st.module {
+        crate::modules::api::blocking::unblocked_from_module(srv, c, h);
+    }
 }
 
 /// Notes that `key` may now serve blocked clients (Redis's `signalKeyAsReady`).
@@ -122,6 +159,25 @@ pub fn handle_ready_keys(srv: &mut Server) {
                 let Some(slot) = srv.clients.slot_of(id) else {
                     continue;
                 };
+                if let Some((h, nokey)) = srv
+                    .clients
+                    .get(slot)
+                    .and_then(|c| c.blocked.as_ref())
+                    .and_then(|b| b.module.map(|h| (h, b.unblock_on_nokey)))
+                {
+                    // Module blocks are served whatever the key holds, or when it is
+                    // gone if they asked for that.
+                    if srv.dbs[db].entry(&key).is_none() && !nokey {
+                        continue;
+                    }
+                    let Some(mut c) = srv.clients.take(slot) else {
+                        continue;
+                    };
+                    crate::modules::api::blocking::try_serve_on_key(srv, &mut c, h, &key);
+                    srv.clients.put_back(c);
+                    srv.mark_pending_write(slot);
+                    continue;
+                }
                 let want = srv
                     .clients
                     .get(slot)
@@ -167,7 +223,18 @@ pub fn handle_timeouts(srv: &mut Server, now_ms: i64) {
             continue;
         };
         let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
+        let module = c.blocked.as_ref().and_then(|b| b.module);
         let mut taken = srv.clients.take(slot).expect("present");
+        if let Some(h) = module {
+            let done = crate::modules::api::blocking::reply_timed_out(srv, &mut taken, h);
+            if done {
+                unblock(srv, &mut taken);
+                srv.unblocked.push(id);
+            }
+            srv.clients.put_back(taken);
+            srv.mark_pending_write(slot);
+            continue;
+        }
         unblock(srv, &mut taken);
         match reply {
             Some(r) => taken.out.raw(&r),

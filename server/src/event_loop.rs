@@ -131,6 +131,7 @@ impl EventLoop {
         ])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        crate::hooks::install_loop(waker.clone(), poll.registry().try_clone().ok());
         let mut el = EventLoop {
             poll,
             listeners,
@@ -164,6 +165,7 @@ impl EventLoop {
             drop(guard.take());
             let res = self.poll.poll(&mut events, Some(timeout));
             guard = Some(crate::exec_lock::acquire());
+            crate::hooks::after_sleep(srv);
             let iter_start = Instant::now();
             if let Err(e) = res {
                 if e.kind() != std::io::ErrorKind::Interrupted {
@@ -178,6 +180,12 @@ impl EventLoop {
                     Token(t) if (TCP_BASE..CLIENT_BASE).contains(&t) => {
                         self.accept_tcp(srv, t - TCP_BASE)
                     }
+                    Token(t) if t >= crate::hooks::MODULE_FD_BASE => crate::hooks::on_module_fd(
+                        srv,
+                        t - crate::hooks::MODULE_FD_BASE,
+                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+                        ev.is_writable(),
+                    ),
                     Token(t) => {
                         let slot = t - CLIENT_BASE;
                         if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
@@ -194,6 +202,7 @@ impl EventLoop {
                 self.next_cron =
                     Instant::now() + Duration::from_millis(1000 / u64::from(srv.config.hz.max(1)));
             }
+            crate::hooks::time_events(srv);
             self.before_sleep(srv);
             srv.stats.eventloop_cycles += 1;
             srv.stats.eventloop_duration_sum_us += iter_start.elapsed().as_micros() as u64;
@@ -212,6 +221,9 @@ impl EventLoop {
         if let Some(&(deadline, _)) = srv.blocking.timeouts.iter().next() {
             let ms = (deadline - unix_ms()).max(0) as u64;
             t = t.min(Duration::from_millis(ms));
+        }
+        if let Some(d) = crate::hooks::poll_deadline(srv) {
+            t = t.min(d);
         }
         if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() {
             t = Duration::ZERO;
@@ -347,6 +359,7 @@ impl EventLoop {
         }
         c.authenticated = srv.config.requirepass.is_none();
         let slot = srv.clients.insert(c);
+        crate::hooks::client_connected(srv, slot);
         let token = Token(CLIENT_BASE + slot);
         let c = srv.clients.get_mut(slot).expect("inserted");
         let conn = c.conn.as_mut().expect("has socket");
@@ -434,6 +447,7 @@ impl EventLoop {
 
     /// Removes a client: its subscriptions, watches, blocks and socket.
     fn free_client(&mut self, srv: &mut Server, mut c: Box<Client>) {
+        crate::hooks::client_disconnected(srv, &mut c);
         crate::hooks::client_cleanup(srv, &mut c);
         if let Some(conn) = c.conn.as_mut() {
             let _ = self.poll.registry().deregister(conn.source());
@@ -452,6 +466,7 @@ impl EventLoop {
         if !srv.blocking.timeouts.is_empty() {
             crate::blocking::handle_timeouts(srv, now);
         }
+        crate::hooks::blocked_before_sleep(srv);
         // Clients unblocked by other clients' commands may have pipelined commands
         // waiting in their buffers: run them now.
         while !srv.unblocked.is_empty() {

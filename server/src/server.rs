@@ -231,6 +231,8 @@ pub struct Server {
     pub startup_memory: u64,
     /// Loaded native modules.
     pub modules: crate::modules::Modules,
+    /// Lazy expiry is off while this is non-zero (module keyspace-event callbacks run).
+    pub lazy_expire_disabled: u32,
 }
 
 /// The Unix time in milliseconds.
@@ -299,6 +301,7 @@ impl Server {
             peak_memory: 0,
             startup_memory: 0,
             modules: Default::default(),
+            lazy_expire_disabled: 0,
         }
     }
 

@@ -36,8 +36,7 @@ fn info(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         .iter()
         .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
         .collect();
-    let (sections, _everything) = crate::info::requested_sections(&args);
-    let text = crate::info::render(ctx.srv, &sections);
+    let text = crate::modules::api::info::render_info(ctx.srv, &args);
     ctx.out().verbatim(text.as_bytes(), "txt");
     Ok(())
 }
@@ -87,6 +86,8 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         .set_many(&pairs, false, protected_ok)
         .map_err(|e| CmdError::raw(e.reply_text()))?;
     crate::config_apply::apply(ctx.srv, &old);
+    let names: Vec<String> = pairs.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+    crate::modules::api::server_events::fire_config_change(ctx.srv, &names);
     ctx.out().ok();
     Ok(())
 }
@@ -137,10 +138,12 @@ fn dbsize(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
 }
 
 /// Parses the optional `ASYNC`/`SYNC` of `FLUSHDB`/`FLUSHALL`.
-fn flush_mode(argv: &[Bytes]) -> CmdResult {
+/// True for a synchronous flush (what the module flush event reports).
+fn flush_mode(argv: &[Bytes]) -> Result<bool, CmdError> {
     match argv.len() {
-        1 => Ok(()),
-        2 if args::is(&argv[1], "async") || args::is(&argv[1], "sync") => Ok(()),
+        1 => Ok(true),
+        2 if args::is(&argv[1], "async") => Ok(false),
+        2 if args::is(&argv[1], "sync") => Ok(true),
         _ => Err(CmdError::SYNTAX),
     }
 }
@@ -168,9 +171,11 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
 /// FLUSHDB [ASYNC | SYNC]
 /// ```
 fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    flush_mode(argv)?;
+    let sync = flush_mode(argv)?;
     let db = ctx.client.db;
+    crate::modules::api::server_events::fire_flush(ctx.srv, false, sync, Some(db));
     let n = empty_db(ctx.srv, db);
+    crate::modules::api::server_events::fire_flush(ctx.srv, true, sync, Some(db));
     ctx.srv.dirty += n as u64;
     ctx.out().ok();
     Ok(())
@@ -180,11 +185,13 @@ fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// FLUSHALL [ASYNC | SYNC]
 /// ```
 fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    flush_mode(argv)?;
+    let sync = flush_mode(argv)?;
+    crate::modules::api::server_events::fire_flush(ctx.srv, false, sync, None);
     let mut n = 0;
     for db in 0..ctx.srv.dbs.len() {
         n += empty_db(ctx.srv, db);
     }
+    crate::modules::api::server_events::fire_flush(ctx.srv, true, sync, None);
     ctx.srv.dirty += n as u64 + 1;
     ctx.out().ok();
     Ok(())
@@ -234,6 +241,7 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         srv.dirty += 1;
     }
+    crate::modules::api::server_events::fire_swapdb(ctx.srv, a, b);
     ctx.out().ok();
     Ok(())
 }

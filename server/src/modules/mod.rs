@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod ctx;
+pub mod host;
 pub mod loader;
 pub mod registry;
 pub mod shim;
@@ -72,6 +73,8 @@ pub struct Module {
     pub acl_categories: Vec<String>,
     /// The server, for API functions that get no context (`CreateSubcommand`, ...).
     pub srv: *mut Server,
+    /// State of the blocking, timer, event, info and config API groups.
+    pub ext: host::ModuleExt,
 }
 
 impl Module {
@@ -89,6 +92,7 @@ impl Module {
             commands: Vec::new(),
             acl_categories: Vec::new(),
             srv: std::ptr::null_mut(),
+            ext: Default::default(),
         }
     }
 
@@ -123,6 +127,8 @@ pub struct Modules {
     // Boxed: commands and contexts hold pointers to their module.
     #[allow(clippy::vec_box)]
     list: Vec<Box<Module>>,
+    /// What the loop runs for modules: timers, events, filters, configs...
+    pub host: host::HostState,
 }
 
 impl Modules {
@@ -170,6 +176,7 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
             return Err(LoadFailed);
         }
     };
+    host::set_server(srv);
     let mut ctx = ctx::ModuleCtx::with_temp_client(srv, std::ptr::null_mut());
     let mut argv: Vec<*mut api::strings::RmString> = args
         .iter()
@@ -202,6 +209,7 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
         other => {
             tracing::warn!("Module {path} initialization failed. Module not loaded");
             if let Some(m) = other {
+                host::forget_module(srv, &*m);
                 m.unregister_commands(srv);
                 remove_acl_categories(&m);
                 drop(m);
@@ -218,7 +226,9 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
     if let Ok(mut n) = NAMES.lock() {
         n.push(module.name.clone());
     }
+    let (mp, name, ver): (*const Module, String, i32) = (&*module, module.name.clone(), module.ver);
     srv.modules.list.push(module);
+    api::server_events::fire_module_change(srv, mp, &name, ver, true);
     Ok(())
 }
 
@@ -241,6 +251,9 @@ pub fn unload(srv: &mut Server, name: &str) -> Result<(), &'static str> {
     let Some(i) = srv.modules.list.iter().position(|m| m.name == name) else {
         return Err("no such module with that name");
     };
+    if let Some(e) = host::unload_refusal(srv, &srv.modules.list[i]) {
+        return Err(e);
+    }
     let onunload = srv.modules.list[i].lib.as_ref().and_then(loader::onunload);
     if let Some(f) = onunload {
         let mp: *mut Module = &mut *srv.modules.list[i];
@@ -256,11 +269,13 @@ pub fn unload(srv: &mut Server, name: &str) -> Result<(), &'static str> {
         }
     }
     let m = srv.modules.list.remove(i);
+    host::forget_module(srv, &*m);
     m.unregister_commands(srv);
     remove_acl_categories(&m);
     if let Ok(mut n) = NAMES.lock() {
         n.retain(|x| x != name);
     }
+    api::server_events::fire_module_change(srv, &*m, &m.name, m.ver, false);
     tracing::info!("Module {} unloaded", m.name);
     // The commands go before the library that holds their code.
     let Module { commands, lib, .. } = *m;

@@ -32,6 +32,18 @@ fn build() -> HashMap<String, usize> {
     super::api::strings::register(&mut r);
     super::api::call::register(&mut r);
     super::api::call_reply::register(&mut r);
+    super::api::blocking::register(&mut r);
+    super::api::thread_safe::register(&mut r);
+    super::api::timers::register(&mut r);
+    super::api::event_loop::register(&mut r);
+    super::api::server_events::register(&mut r);
+    super::api::keyspace_events::register(&mut r);
+    super::api::publish::register(&mut r);
+    super::api::client_info::register(&mut r);
+    super::api::configs::register(&mut r);
+    super::api::info::register(&mut r);
+    super::api::dict::register(&mut r);
+    super::api::filters::register(&mut r);
     super::shim::register(&mut r);
     let mut t = HashMap::with_capacity(r.entries.len() * 2);
     for (name, f) in r.entries {
