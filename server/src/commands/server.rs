@@ -45,9 +45,14 @@ fn info(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// CONFIG GET parameter [parameter ...]
 /// ```
 fn config_get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
     for pat in &argv[2..] {
         for (k, v) in ctx.srv.config.matching(pat) {
+            if !pairs.iter().any(|(x, _)| *x == k) {
+                pairs.push((k, v.into_bytes()));
+            }
+        }
+        for (k, v) in crate::modules::api::configs::matching(ctx.srv, pat) {
             if !pairs.iter().any(|(x, _)| *x == k) {
                 pairs.push((k, v));
             }
@@ -57,7 +62,7 @@ fn config_get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     out.map_len(pairs.len());
     for (k, v) in pairs {
         out.bulk(k.as_bytes());
-        out.bulk(v.as_bytes());
+        out.bulk(&v);
     }
     Ok(())
 }
@@ -69,8 +74,17 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() % 2 != 0 {
         return Err(CmdError::SYNTAX);
     }
-    let pairs: Vec<(String, Vec<String>)> = argv[2..]
-        .chunks(2)
+    // Module configurations (`<module>.<name>`) are set by their modules.
+    let (module_kv, server_kv): (Vec<&[Bytes]>, Vec<&[Bytes]>) =
+        argv[2..].chunks(2).partition(|kv| {
+            ctx.srv
+                .modules
+                .host
+                .configs
+                .has(&String::from_utf8_lossy(&kv[0]))
+        });
+    let pairs: Vec<(String, Vec<String>)> = server_kv
+        .iter()
         .map(|kv| {
             (
                 String::from_utf8_lossy(&kv[0]).into_owned(),
@@ -81,12 +95,25 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let protected_ok =
         crate::dispatch::protected_allowed(ctx.srv.config.enable_protected_configs, ctx.client);
     let old = ctx.srv.config.clone();
-    ctx.srv
-        .config
-        .set_many(&pairs, false, protected_ok)
-        .map_err(|e| CmdError::raw(e.reply_text()))?;
-    crate::config_apply::apply(ctx.srv, &old);
-    let names: Vec<String> = pairs.iter().map(|(k, _)| k.to_ascii_lowercase()).collect();
+    if !pairs.is_empty() {
+        ctx.srv
+            .config
+            .set_many(&pairs, false, protected_ok)
+            .map_err(|e| CmdError::raw(e.reply_text()))?;
+        crate::config_apply::apply(ctx.srv, &old);
+    }
+    let module_pairs: Vec<(String, Vec<u8>)> = module_kv
+        .iter()
+        .map(|kv| (String::from_utf8_lossy(&kv[0]).into_owned(), kv[1].to_vec()))
+        .collect();
+    if !module_pairs.is_empty() {
+        crate::modules::api::configs::config_set(ctx.srv, &module_pairs, protected_ok)
+            .map_err(CmdError::raw)?;
+    }
+    let names: Vec<String> = argv[2..]
+        .chunks(2)
+        .map(|kv| String::from_utf8_lossy(&kv[0]).to_ascii_lowercase())
+        .collect();
     crate::modules::api::server_events::fire_config_change(ctx.srv, &names);
     ctx.out().ok();
     Ok(())

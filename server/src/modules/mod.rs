@@ -157,6 +157,38 @@ pub struct LoadFailed;
 /// client, and registers it. On failure everything it registered is removed and the
 /// reason is logged; the caller replies with Redis's generic error.
 pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFailed> {
+    load_ex(srv, path, args, None)
+}
+
+/// [`load`] for `MODULE LOADEX`: `configs` (name, value) are queued for the module's
+/// `LoadConfigs`, and the load fails if any is left unused.
+pub fn load_ex(
+    srv: &mut Server,
+    path: &str,
+    args: &[Bytes],
+    configs: Option<&[(Bytes, Bytes)]>,
+) -> Result<(), LoadFailed> {
+    if let Some(cfgs) = configs {
+        for (k, v) in cfgs {
+            srv.config.module_values.insert(
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            );
+        }
+    }
+    let r = load_inner(srv, path, args, configs.is_some());
+    if configs.is_some() {
+        srv.config.module_values.clear();
+    }
+    r
+}
+
+fn load_inner(
+    srv: &mut Server,
+    path: &str,
+    args: &[Bytes],
+    loadex: bool,
+) -> Result<(), LoadFailed> {
     // SAFETY: an administrator asked for this file to be loaded (MODULE LOAD or a
     // loadmodule directive): its code is trusted as Redis trusts it.
     let opened = match unsafe { loader::open(path) } {
@@ -227,7 +259,12 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
         n.push(module.name.clone());
     }
     let (mp, name, ver): (*const Module, String, i32) = (&*module, module.name.clone(), module.ver);
+    let configs_ok = api::configs::check_after_onload(srv, &module, loadex);
     srv.modules.list.push(module);
+    if !configs_ok {
+        let _ = unload(srv, &name);
+        return Err(LoadFailed);
+    }
     api::server_events::fire_module_change(srv, mp, &name, ver, true);
     Ok(())
 }
@@ -298,5 +335,8 @@ pub fn load_startup_modules(srv: &mut Server) -> Result<(), String> {
         }
     }
     STARTUP.store(false, Ordering::Relaxed);
+    if result.is_ok() && !srv.config.module_values.is_empty() {
+        result = Err("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into());
+    }
     result
 }

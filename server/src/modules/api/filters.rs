@@ -86,9 +86,10 @@ pub fn apply(srv: &mut Server, client_id: u64, argv: Vec<Bytes>) -> Vec<Bytes> {
     let out = fctx
         .argv
         .iter()
-        // SAFETY: every entry is a live string we own a reference to.
         .map(|&s| {
-            Bytes::copy_from_slice(unsafe { RmString::bytes_of(s as *const c_void) }.unwrap_or(b""))
+            // SAFETY: every entry is a live string we own a reference to.
+            let b = unsafe { RmString::bytes_of(s as *const c_void) };
+            Bytes::copy_from_slice(b.unwrap_or(b""))
         })
         .collect();
     for s in fctx.argv {
