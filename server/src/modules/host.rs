@@ -150,6 +150,7 @@ pub fn time_events(srv: &mut Server) {
     if !srv.modules.host.timers.is_empty() {
         api::timers::fire_due(srv);
     }
+    api::fork::check_child_done(srv);
 }
 
 /// Redis's `blockedBeforeSleep` part for modules: keys signaled by timers or threads,

@@ -17,6 +17,7 @@ pub mod core;
 pub mod dict;
 pub mod event_loop;
 pub mod filters;
+pub mod fork;
 pub mod info;
 pub mod keyspace_events;
 pub mod memory;

@@ -4,10 +4,11 @@
 //!
 //! Fired: flush (start/end), client change (connected/disconnected), shutdown, cron
 //! loop, module change (loaded/unloaded), config change, swapdb, event loop (before and
-//! after sleep). Not fired because Coil has no such machinery yet: replication role,
-//! replica and master-link changes, persistence, loading and loading progress,
-//! replication backup and async load, fork child, and key events (these need module
-//! keys opened on the deleted value, which come with the key API group).
+//! after sleep), fork child (born/died, for module forks). Not fired because Coil has no
+//! such machinery yet: replication role, replica and master-link changes, persistence,
+//! loading and loading progress, replication backup and async load, and key events
+//! (these need module keys opened on the deleted value, which come with the key API
+//! group).
 
 use super::{ctx_of, ERR, OK};
 use crate::client::{flags as cf, Client};
@@ -417,6 +418,23 @@ pub fn fire_swapdb(srv: &mut Server, a: usize, b: usize) {
         std::ptr::null_mut(),
         None,
         |_| Some(p),
+    );
+}
+
+/// A module fork child was born, or died.
+pub fn fire_fork_child(srv: &mut Server, born: bool) {
+    let sub = if born {
+        REDISMODULE_SUBEVENT_FORK_CHILD_BORN
+    } else {
+        REDISMODULE_SUBEVENT_FORK_CHILD_DIED
+    };
+    fire(
+        srv,
+        REDISMODULE_EVENT_FORK_CHILD,
+        sub,
+        std::ptr::null_mut(),
+        None,
+        |_| Some(std::ptr::null_mut()),
     );
 }
 
