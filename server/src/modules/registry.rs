@@ -45,6 +45,7 @@ fn build() -> HashMap<String, usize> {
     super::api::dict::register(&mut r);
     super::api::filters::register(&mut r);
     super::api::fork::register(&mut r);
+    super::api::acl::register(&mut r);
     super::shim::register(&mut r);
     let mut t = HashMap::with_capacity(r.entries.len() * 2);
     for (name, f) in r.entries {

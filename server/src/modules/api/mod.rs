@@ -6,6 +6,7 @@
 use crate::modules::ctx::ModuleCtx;
 use std::os::raw::{c_int, c_void};
 
+pub mod acl;
 pub mod blocking;
 pub mod call;
 pub mod call_reply;
