@@ -5,6 +5,9 @@ mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod modules; // native modules: loading, the module API groups, MODULE
+mod modules_admin; // module INFO sections, configs, command filters, dicts, client info
+mod modules_blocking; // module-blocked clients, thread-safe contexts, the execution lock
+mod modules_events; // module timers, keyspace and server events, event loop, publish
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
