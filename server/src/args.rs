@@ -55,22 +55,26 @@ pub fn is(a: &[u8], word: &str) -> bool {
 }
 
 /// A blocking command's timeout in seconds (float), as an absolute deadline in Unix ms
-/// (0 = forever). Errors as Redis's `getTimeoutFromObjectOrReply`.
+/// (0 = forever). Errors and rounding as Redis's `getTimeoutFromObjectOrReply`: the
+/// milliseconds are rounded up, so a tiny negative value is 0 (block forever).
 pub fn timeout_deadline(a: &[u8], now_ms: i64) -> Result<i64, CmdError> {
-    let secs = crate::util::parse_f64(a)
-        .filter(|v| v.is_finite())
-        .ok_or(CmdError::TIMEOUT_NOT_FLOAT)?;
-    if secs < 0.0 {
+    let secs = crate::util::parse_f64(a).ok_or(CmdError::TIMEOUT_NOT_FLOAT)?;
+    let ms = secs * 1000.0;
+    if ms > i64::MAX as f64 {
+        return Err(CmdError::TIMEOUT_OUT_OF_RANGE);
+    }
+    let ms = ms.ceil();
+    if ms < 0.0 {
         return Err(CmdError::TIMEOUT_NEGATIVE);
     }
-    let ms = (secs * 1000.0).ceil();
-    if ms > (i64::MAX / 2) as f64 {
-        return Err(CmdError::TIMEOUT_NOT_FLOAT);
-    }
-    if ms == 0.0 {
+    let ms = ms as i64;
+    if ms == 0 {
         return Ok(0);
     }
-    Ok(now_ms + ms as i64)
+    if ms > i64::MAX - now_ms {
+        return Err(CmdError::TIMEOUT_OUT_OF_RANGE);
+    }
+    Ok(now_ms + ms)
 }
 
 /// Lower-cased copy of an argument, for keyword matching.

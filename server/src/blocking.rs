@@ -183,9 +183,15 @@ pub fn handle_ready_keys(srv: &mut Server) {
                     .get(slot)
                     .and_then(|c| c.blocked.as_ref())
                     .and_then(|b| b.kind);
-                let have = srv.dbs[db].entry(&key).map(|e| e.value.value_type());
+                // As Redis, a client is skipped (not the rest of the queue) when the key
+                // is gone, expired or of another type than the one it waits for.
+                let have = if srv.dbs[db].is_expired(&key, srv.cmd_time_ms) {
+                    None
+                } else {
+                    srv.dbs[db].entry(&key).map(|e| e.value.value_type())
+                };
                 if want.is_none() || have != want {
-                    break;
+                    continue;
                 }
                 let Some(mut c) = srv.clients.take(slot) else {
                     continue;
@@ -224,6 +230,14 @@ pub fn handle_timeouts(srv: &mut Server, now_ms: i64) {
         };
         let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
         let module = c.blocked.as_ref().and_then(|b| b.module);
+        let argv = c
+            .blocked
+            .as_ref()
+            .map(|b| b.argv.clone())
+            .unwrap_or_default();
+        if module.is_none() {
+            count_unblocked_call(srv, &argv, false);
+        }
         let mut taken = srv.clients.take(slot).expect("present");
         if let Some(h) = module {
             let done = crate::modules::api::blocking::reply_timed_out(srv, &mut taken, h);
@@ -244,4 +258,23 @@ pub fn handle_timeouts(srv: &mut Server, now_ms: i64) {
         srv.mark_pending_write(slot);
         srv.unblocked.push(id);
     }
+}
+
+/// Counts a blocked command that ends without running again (timeout, `CLIENT UNBLOCK`)
+/// in the command statistics, as Redis's `updateStatsOnUnblock`. `argv` is the blocked
+/// command (empty for blocks that are not commands on keys).
+pub fn count_unblocked_call(srv: &mut Server, argv: &[Bytes], failed: bool) {
+    if argv.is_empty() {
+        return;
+    }
+    let Some(id) = srv.commands.lookup(argv).map(|c| c.id) else {
+        return;
+    };
+    if let Some(s) = srv.cmd_stats.get_mut(id) {
+        s.calls += 1;
+        if failed {
+            s.failed_calls += 1;
+        }
+    }
+    srv.stats.total_commands_processed += 1;
 }

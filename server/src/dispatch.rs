@@ -266,6 +266,8 @@ pub fn reprocess_blocked(srv: &mut Server, c: &mut Client, argv: Vec<Bytes>, dea
         return;
     };
     srv.reprocess_deadline = Some(deadline_ms);
+    // A new command: its own time snapshot (a key may have expired meanwhile).
+    srv.cmd_time_ms = unix_ms();
     call(srv, c, &cmd, &argv, true);
     srv.reprocess_deadline = None;
     if !srv.pubsub.unsilenced.is_empty() {

@@ -37,6 +37,8 @@ impl CmdError {
     /// `ERR timeout is not a float or out of range`
     pub const TIMEOUT_NOT_FLOAT: CmdError =
         CmdError::fixed("ERR timeout is not a float or out of range");
+    /// `ERR timeout is out of range`
+    pub const TIMEOUT_OUT_OF_RANGE: CmdError = CmdError::fixed("ERR timeout is out of range");
     /// `ERR timeout is negative`
     pub const TIMEOUT_NEGATIVE: CmdError = CmdError::fixed("ERR timeout is negative");
     /// `ERR invalid expire time in '<cmd>' command` needs the name: see [`CmdError::invalid_expire`].

@@ -85,6 +85,25 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
     Some(v)
 }
 
+/// Parses a double as C's `strtod` reads a whole C string, where Redis uses it directly
+/// (`zslParseRange`): the text ends at the first NUL byte, leading blanks are skipped,
+/// everything after them must be consumed, overflow gives an infinity, and the empty
+/// string reads as 0. NaN is returned as parsed: callers reject it.
+pub fn strtod_full(s: &[u8]) -> Option<f64> {
+    let s = &s[..s.iter().position(|&b| b == 0).unwrap_or(s.len())];
+    if s.is_empty() {
+        return Some(0.0);
+    }
+    let start = s
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))?;
+    let text = std::str::from_utf8(&s[start..]).ok()?;
+    match text.parse::<f64>() {
+        Ok(v) => Some(v),
+        Err(_) => parse_hex_float(text),
+    }
+}
+
 /// `strtod` also reads C99 hex floats (`0x1p3`); Rust's parser does not.
 fn parse_hex_float(text: &str) -> Option<f64> {
     let (neg, rest) = match text.as_bytes().first()? {
@@ -243,25 +262,6 @@ fn trim_frac_zeros(s: &str) -> &str {
     } else {
         s
     }
-}
-
-/// Formats a number for `INCRBYFLOAT`/`HINCRBYFLOAT` results: `%.17f`-style fixed
-/// notation with trailing zeros removed (Redis's `LD_STR_HUMAN`).
-pub fn fmt_f64_human(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    // Shortest round-trip digits in fixed notation: what `%.17Lf` shows for the value the
-    // user meant, without the binary noise a 64-bit double adds past 15-17 digits.
-    let mut s = format!("{}", v);
-    if s.contains('e') {
-        s = format!("{:.17}", v);
-        s = trim_frac_zeros(&s).to_string();
-    }
-    if s == "-0" {
-        s = "0".into();
-    }
-    s
 }
 
 /// Matches `string` against a Redis glob `pattern` (`*`, `?`, `[a-z]`, `[^x]`, `\x`),

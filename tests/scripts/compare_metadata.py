@@ -101,10 +101,19 @@ def main():
         version = next(l for l in redis.call("INFO", "server").splitlines() if l.startswith("redis_version:"))
         exact = version.split(":")[1].startswith("7.4")
         print(f"reference {version.strip()}: {'exact' if exact else 'structural (7.2 doc rewrite ignored)'} comparison")
-        bad, expected = [], []
+        bad, expected, newer = [], [], []
         for n in names:
             ci = normalize(coil.call("COMMAND", "INFO", n))
             rinfo, rdocs = redis.call("COMMAND", "INFO", n), redis.call("COMMAND", "DOCS", n)
+            if rinfo == [None] and not exact:
+                since = coil.call("COMMAND", "DOCS", n)[n].get("since", "")
+                ref = version.split(":")[1].strip()
+                as_tuple = lambda v: tuple(int(x) for x in v.split(".")[:3] if x.isdigit())
+                if as_tuple(since) > as_tuple(ref):
+                    newer.append((n, since))
+                else:
+                    bad.append((n, "missing from the reference"))
+                continue
             only_subcommands(rinfo, rdocs, served)
             ri = normalize(rinfo)
             cdoc = normalize(coil.call("COMMAND", "DOCS", n))
@@ -114,8 +123,11 @@ def main():
             if ci != ri or cdoc != rdoc:
                 what = ("INFO " if ci != ri else "") + ("DOCS" if cdoc != rdoc else "")
                 (expected if n in known else bad).append((n, what.strip()))
-        print(f"compared {len(names)} commands: {len(names) - len(bad) - len(expected)} identical, "
-              f"{len(expected)} known version differences, {len(bad)} unexpected differences")
+        print(f"compared {len(names)} commands: {len(names) - len(bad) - len(expected) - len(newer)} identical, "
+              f"{len(expected)} known version differences, {len(newer)} newer than the reference, "
+              f"{len(bad)} unexpected differences")
+        for n, since in newer:
+            print(f"  newer: {n} (since {since})")
         for n, what in expected:
             print(f"  known: {n} ({what}): {known[n]}")
         for n, what in bad:

@@ -1,9 +1,11 @@
 //! End-to-end tests: each starts the real `coil-server` and talks to it over TCP.
 
 mod admin; // MONITOR, unix socket, timeouts, buffer limits, logging, config files
+mod bitmaps; // SETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD
 mod expire; // EXPIRE family, TTLs, lazy and active expiry
 mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
+mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
 mod modules_admin; // module INFO sections, configs, command filters, dicts, client info
 mod modules_blocking; // module-blocked clients, thread-safe contexts, the execution lock
@@ -14,3 +16,4 @@ mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod sets; // set commands, encodings, random picks
 mod strings; // string commands and their options
 mod transactions; // MULTI/EXEC/WATCH
+mod zsets; // sorted sets: commands, encodings, blocking pops

@@ -132,6 +132,26 @@ fn command_metadata() {
         .query(&mut c)
         .unwrap();
     assert_eq!(keys, vec!["a", "b"]);
+    let kf: Value = redis::cmd("COMMAND")
+        .arg("GETKEYSANDFLAGS")
+        .arg("SET")
+        .arg("k")
+        .arg("v")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(
+        format!("{kf:?}"),
+        format!(
+            "{:?}",
+            Value::Array(vec![Value::Array(vec![
+                Value::BulkString(b"k".to_vec()),
+                Value::Array(vec![
+                    Value::SimpleString("OW".into()),
+                    Value::SimpleString("update".into())
+                ])
+            ])])
+        )
+    );
     let docs: Value = redis::cmd("COMMAND")
         .arg("DOCS")
         .arg("set")
@@ -209,4 +229,46 @@ fn shutdown_nosave_exits() {
     let mut c = s.conn();
     let _: RedisResult<()> = redis::cmd("SHUTDOWN").arg("NOSAVE").query(&mut c);
     assert_eq!(s.wait_exit(std::time::Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn memory_usage_reports_key_size() {
+    let s = TestServer::start();
+    let mut c = s.conn();
+    let _: () = redis::cmd("SET")
+        .arg("small")
+        .arg("x")
+        .query(&mut c)
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("big")
+        .arg("y".repeat(10_000))
+        .query(&mut c)
+        .unwrap();
+    let small: i64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("small")
+        .query(&mut c)
+        .unwrap();
+    let big: i64 = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("big")
+        .arg("SAMPLES")
+        .arg(0)
+        .query(&mut c)
+        .unwrap();
+    assert!(small > 0 && small < 200, "{small}");
+    assert!(big > 10_000 && big < 11_000, "{big}");
+    let none: Option<i64> = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("missing")
+        .query(&mut c)
+        .unwrap();
+    assert_eq!(none, None);
+    let e: RedisResult<i64> = redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg("small")
+        .arg("SAMPLES")
+        .query(&mut c);
+    assert!(e.unwrap_err().to_string().contains("syntax error"));
 }

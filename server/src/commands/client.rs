@@ -548,6 +548,12 @@ fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if let Some(h) = module {
         let done = with_error || crate::modules::api::blocking::reply_timed_out(ctx.srv, &mut c, h);
         if with_error {
+            let argv = c
+                .blocked
+                .as_ref()
+                .map(|b| b.argv.clone())
+                .unwrap_or_default();
+            crate::blocking::count_unblocked_call(ctx.srv, &argv, true);
             ctx.srv.count_error("UNBLOCKED");
             c.out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
         }
@@ -561,6 +567,12 @@ fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
+    let argv = c
+        .blocked
+        .as_ref()
+        .map(|b| b.argv.clone())
+        .unwrap_or_default();
+    crate::blocking::count_unblocked_call(ctx.srv, &argv, with_error);
     crate::blocking::unblock(ctx.srv, &mut c);
     if with_error {
         ctx.srv.count_error("UNBLOCKED");

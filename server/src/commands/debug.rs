@@ -70,10 +70,15 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let idle = lru_now.wrapping_sub(e.lru) & ((1 << 24) - 1);
             let mut extra = String::new();
             if let Value::List(l) = &e.value {
-                if e.value.encoding() == "quicklist" {
-                    let mut size = 0usize;
-                    l.for_each(|x| size += x.len() + 2);
-                    extra = format!(" ql_nodes:1 ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}", l.len() as f64, ctx.srv.config.list_max_listpack_size, u8::from(ctx.srv.config.list_compress_depth != 0), size);
+                if l.is_quicklist() {
+                    extra = format!(
+                        " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{}",
+                        l.node_count(),
+                        l.len() as f64 / l.node_count() as f64,
+                        l.fill(),
+                        u8::from(l.compress_depth() != 0),
+                        l.nodes_size()
+                    );
                 }
             }
             let text = format!(
@@ -177,6 +182,19 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 db.expires.len()
             );
             ctx.out().verbatim(text.as_bytes(), "txt");
+        }
+        ("quicklist-packed-threshold", 3) => {
+            let ok = std::str::from_utf8(&argv[2])
+                .ok()
+                .and_then(crate::util::parse_memory)
+                .filter(|v| *v >= 0)
+                .is_some_and(|v| crate::db::list::set_packed_threshold(v as u64));
+            if !ok {
+                return Err(CmdError::err(
+                    "argument must be a memory value bigger than 1 and smaller than 4gb",
+                ));
+            }
+            ctx.out().ok();
         }
         ("jmap", 2) => {
             ctx.out().ok();

@@ -83,3 +83,45 @@ pub fn find_keys(cmd: &Command, argv: &[Bytes]) -> Option<Vec<(usize, Option<usi
     };
     Some(keys)
 }
+
+/// The key flags of commands whose flags depend on their arguments (key specs flagged
+/// `variable_flags`): Redis's `setGetKeys` and `bitfieldGetKeys`.
+pub fn variable_key_flags(cmd: &str, argv: &[Bytes]) -> Option<Vec<String>> {
+    let own = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+    match cmd {
+        "set" => {
+            if argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"get")) {
+                own(&["RW", "access", "update"])
+            } else {
+                own(&["OW", "update"])
+            }
+        }
+        "bitfield" => {
+            let mut readonly = true;
+            let mut i = 2;
+            while i < argv.len() {
+                let rem = argv.len() - i - 1;
+                let a = &argv[i];
+                if a.eq_ignore_ascii_case(b"get") && rem >= 2 {
+                    i += 3;
+                } else if (a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby"))
+                    && rem >= 3
+                {
+                    readonly = false;
+                    break;
+                } else if a.eq_ignore_ascii_case(b"overflow") && rem >= 1 {
+                    i += 2;
+                } else {
+                    readonly = false;
+                    break;
+                }
+            }
+            if readonly {
+                own(&["RO", "access"])
+            } else {
+                own(&["RW", "access", "update"])
+            }
+        }
+        _ => None,
+    }
+}

@@ -422,6 +422,14 @@ pub fn get_keys(cmd: &Command, argv: &[Bytes]) -> Option<Vec<(usize, Vec<String>
         return g(argv);
     }
     let positions = crate::commands::getkeys::find_keys(cmd, argv)?;
+    if let Some(flags) = crate::commands::getkeys::variable_key_flags(&cmd.name, argv) {
+        return Some(
+            positions
+                .into_iter()
+                .map(|(pos, _)| (pos, flags.clone()))
+                .collect(),
+        );
+    }
     Some(
         positions
             .into_iter()

@@ -3,6 +3,7 @@
 
 use crate::command_table::{CommandTable, Registry};
 
+pub mod bitmaps;
 pub mod client;
 pub mod connection;
 pub mod debug;
@@ -10,6 +11,8 @@ pub mod getkeys;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
+pub mod memory;
 pub mod module;
 pub mod multi;
 pub mod pubsub;
@@ -18,20 +21,25 @@ pub mod server;
 pub mod sets;
 pub mod sort;
 pub mod strings;
+pub mod zsets;
 
 /// Builds the table of every built-in command.
 pub fn build_table() -> CommandTable {
     let mut r = Registry::new();
+    bitmaps::register(&mut r);
     connection::register(&mut r);
     client::register(&mut r);
     introspection::register(&mut r);
     keys::register(&mut r);
+    memory::register(&mut r);
     module::register(&mut r);
+    lists::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
     hashes::register(&mut r);
     sets::register(&mut r);
+    zsets::register(&mut r);
     r.build()
 }

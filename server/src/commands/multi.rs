@@ -176,31 +176,50 @@ pub fn touch_watched_key(srv: &mut Server, db: usize, key: &[u8]) {
     }
 }
 
-/// A whole database was emptied or swapped (`FLUSHDB`, `FLUSHALL`, `SWAPDB`): clients
-/// watching a key that existed in it, or exists in its replacement, fail their `EXEC`.
-/// `replaced_with` is the database now at that index (for `SWAPDB`).
-pub fn touch_all_watched_in_db(
-    srv: &mut Server,
-    db: usize,
-    existed: &dyn Fn(&[u8]) -> bool,
-    exists_now: &dyn Fn(&[u8]) -> bool,
-) {
+/// A whole database is about to be emptied or swapped (`FLUSHDB`, `FLUSHALL`, `SWAPDB`):
+/// Redis's `touchAllWatchedKeysInDb`. Call it before the change. `emptied` is the
+/// database whose content goes away; `replaced_with` is the database whose content takes
+/// its place (`SWAPDB`), or `None` for a flush. Keys that were already expired when
+/// watched, and stay gone or expired, do not count as changed.
+pub fn touch_all_watched_in_db(srv: &mut Server, emptied: usize, replaced_with: Option<usize>) {
+    if srv.watched.is_empty() {
+        return;
+    }
+    let now = srv.cmd_time_ms;
     let keys: Vec<(usize, Bytes)> = srv
         .watched
         .keys()
-        .filter(|(d, _)| *d == db)
+        .filter(|(d, _)| *d == emptied)
         .cloned()
         .collect();
     for entry in keys {
-        if existed(&entry.1) || exists_now(&entry.1) {
-            if let Some(list) = srv.watched.get(&entry) {
-                let ids: Vec<u64> = list
-                    .iter()
-                    .filter(|(_, exp)| !*exp || exists_now(&entry.1))
-                    .map(|(id, _)| *id)
-                    .collect();
-                srv.dirty_cas.extend(ids);
-            }
+        let key = &entry.1;
+        let in_emptied = srv.dbs[emptied].keys.contains_key(key);
+        let in_repl = replaced_with.is_some_and(|r| srv.dbs[r].keys.contains_key(key));
+        if !in_emptied && !in_repl {
+            continue;
         }
+        let repl_expired = replaced_with.is_some_and(|r| srv.dbs[r].is_expired(key, now));
+        let Some(list) = srv.watched.get_mut(&entry) else {
+            continue;
+        };
+        let mut dirty = Vec::new();
+        for (id, expired) in list.iter_mut() {
+            if *expired {
+                if !in_repl {
+                    // An expired key is now gone: no logical change.
+                    *expired = false;
+                    continue;
+                } else if repl_expired {
+                    continue;
+                }
+            } else if !in_emptied && repl_expired {
+                // A missing key replaced by an expired one.
+                *expired = true;
+                continue;
+            }
+            dirty.push(*id);
+        }
+        srv.dirty_cas.extend(dirty);
     }
 }

@@ -178,14 +178,7 @@ fn flush_mode(argv: &[Bytes]) -> Result<bool, CmdError> {
 /// Empties database `db`, failing the `EXEC` of clients watching its keys.
 pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
     let n = srv.dbs[db].len();
-    if !srv.watched.is_empty() {
-        let snapshot = srv.dbs[db]
-            .keys
-            .keys()
-            .map(|k| k.to_vec())
-            .collect::<std::collections::HashSet<_>>();
-        super::multi::touch_all_watched_in_db(srv, db, &|k| snapshot.contains(k), &|_| false);
-    }
+    super::multi::touch_all_watched_in_db(srv, db, None);
     let old = srv.dbs[db].take();
     // Large keyspaces are freed on another thread so the loop keeps serving.
     if n > 64 {
@@ -239,15 +232,8 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let (a, b) = (a as usize, b as usize);
     if a != b {
         let srv = &mut *ctx.srv;
-        for (x, y) in [(a, b), (b, a)] {
-            let before: std::collections::HashSet<Vec<u8>> =
-                srv.dbs[x].keys.keys().map(|k| k.to_vec()).collect();
-            let after: std::collections::HashSet<Vec<u8>> =
-                srv.dbs[y].keys.keys().map(|k| k.to_vec()).collect();
-            super::multi::touch_all_watched_in_db(srv, x, &|k| before.contains(k), &|k| {
-                after.contains(k)
-            });
-        }
+        super::multi::touch_all_watched_in_db(srv, a, Some(b));
+        super::multi::touch_all_watched_in_db(srv, b, Some(a));
         let mut da = srv.dbs[a].take();
         let mut db = srv.dbs[b].take();
         std::mem::swap(&mut da.id, &mut db.id);

@@ -306,19 +306,23 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
             }
         }
         Some(dst) => {
-            let mut list = List::new();
+            // Built as Redis builds it: a quicklist under the configured node size,
+            // converted to a listpack when small enough.
+            let cfg = crate::commands::lists::list_config(ks.srv);
+            let mut list = List::new_quicklist(cfg);
             for it in range {
                 if gets.is_empty() {
-                    list.push_back(&it.elem);
+                    list.push(crate::db::list::End::Tail, &it.elem);
                 }
                 for g in &gets {
                     match lookup_by_pattern(&mut ks, g, &it.elem) {
-                        Some(f) => list.push_back(&f.bytes()),
-                        None => list.push_back(b""),
+                        Some(f) => list.push(crate::db::list::End::Tail, &f.bytes()),
+                        None => list.push(crate::db::list::End::Tail, b""),
                     }
                 }
             }
             if outputlen > 0 {
+                list.try_convert_auto(cfg);
                 ks.set(dst, Value::List(Box::new(list)), false);
                 ks.notify(NOTIFY_LIST, "sortstore", dst);
                 ks.srv.dirty += outputlen as u64;

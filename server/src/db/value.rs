@@ -51,6 +51,21 @@ impl StrValue {
         }
     }
 
+    /// Stores `b` as `embstr` (up to 44 bytes) or `raw`, never as `int`: Redis's
+    /// `createStringObject` without `tryObjectEncoding` (e.g. `INCRBYFLOAT` results).
+    pub fn from_bytes_no_int(b: &[u8]) -> StrValue {
+        if b.len() <= INLINE_CAP {
+            let mut data = [0u8; INLINE_CAP];
+            data[..b.len()].copy_from_slice(b);
+            StrValue::Inline {
+                len: b.len() as u8,
+                data,
+            }
+        } else {
+            StrValue::Boxed(b.into())
+        }
+    }
+
     /// Stores `b` without trying the integer encoding (what Redis does for values that
     /// will be modified in place).
     pub fn raw(b: Vec<u8>) -> StrValue {
