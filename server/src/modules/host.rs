@@ -74,6 +74,12 @@ pub fn set_server(srv: &mut Server) {
     SERVER.store(srv, Ordering::Release);
 }
 
+/// Records the server pointer a module command's context was given (derived from the
+/// command's own borrow, so context-free API functions use the same one).
+pub fn set_server_ptr(srv: *mut Server) {
+    SERVER.store(srv, Ordering::Release);
+}
+
 /// The server pointer for contexts created without one (thread-safe contexts).
 pub fn server_ptr() -> *mut Server {
     SERVER.load(Ordering::Acquire)

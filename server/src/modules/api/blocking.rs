@@ -212,6 +212,11 @@ fn block(
         }
         deadline = now + timeout_ms;
     }
+    // A context with a client of its own (timers, events): nobody to block.
+    if ctx_flags & ctxf::TEMP_CLIENT != 0 {
+        bcr.inner.lock().client = None;
+        return bcp;
+    }
     let refusal = if islua {
         Some("ERR Blocking module command called from Lua script")
     } else if ismulti {
