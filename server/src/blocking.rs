@@ -143,6 +143,26 @@ pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     }
 }
 
+/// Signals every key of database `db` that clients wait on (a flush or a swap changed
+/// them all): each waiter's own rules decide whether it is served (Redis's
+/// `scanDatabaseForDeletedKeys` wakes module clients blocked with
+/// `REDISMODULE_BLOCK_UNBLOCK_DELETED` this way).
+pub fn signal_all_blocked_in_db(srv: &mut Server, db: usize) {
+    if srv.blocking.keys.is_empty() {
+        return;
+    }
+    let keys: Vec<Bytes> = srv
+        .blocking
+        .keys
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    for k in keys {
+        signal_key_as_ready(srv, db, &k);
+    }
+}
+
 /// Serves clients blocked on keys that became ready, oldest first, by running their
 /// commands again; repeats while serving them readies more keys (`BLMOVE` chains).
 pub fn handle_ready_keys(srv: &mut Server) {

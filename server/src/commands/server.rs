@@ -180,6 +180,7 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
     let n = srv.dbs[db].len();
     super::multi::touch_all_watched_in_db(srv, db, None);
     let old = srv.dbs[db].take();
+    crate::blocking::signal_all_blocked_in_db(srv, db);
     // Large keyspaces are freed on another thread so the loop keeps serving.
     if n > 64 {
         std::thread::spawn(move || drop(old));
@@ -253,6 +254,10 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             }
         }
         srv.dirty += 1;
+    }
+    if a != b {
+        crate::blocking::signal_all_blocked_in_db(ctx.srv, a);
+        crate::blocking::signal_all_blocked_in_db(ctx.srv, b);
     }
     crate::modules::api::server_events::fire_swapdb(ctx.srv, a, b);
     ctx.out().ok();
