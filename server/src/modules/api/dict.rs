@@ -61,6 +61,21 @@ unsafe extern "C" fn free_dict(_ctx: *mut c_void, d: *mut c_void) {
     }
 }
 
+/// `MallocSizeDict`: an estimate in the spirit of Redis's (the tree's nodes and two
+/// words per element): the map, each key and each entry's pointers.
+unsafe extern "C" fn malloc_size_dict(d: *mut c_void) -> usize {
+    // SAFETY: the module's dictionary.
+    let Some(d) = (unsafe { dict(d) }) else {
+        return 0;
+    };
+    std::mem::size_of::<Dict>()
+        + d.keys()
+            .map(|k| {
+                k.capacity() + std::mem::size_of::<Vec<u8>>() + 2 * std::mem::size_of::<usize>()
+            })
+            .sum::<usize>()
+}
+
 unsafe extern "C" fn dict_size(d: *mut c_void) -> u64 {
     // SAFETY: the module's dictionary.
     unsafe { dict(d) }.map_or(0, |d| d.len() as u64)
@@ -420,6 +435,7 @@ pub fn register(r: &mut Reg) {
     r.add("CreateDict", create_dict as *const () as usize);
     r.add("FreeDict", free_dict as *const () as usize);
     r.add("DictSize", dict_size as *const () as usize);
+    r.add("MallocSizeDict", malloc_size_dict as *const () as usize);
     r.add("DictSetC", dict_set_c as *const () as usize);
     r.add("DictReplaceC", dict_replace_c as *const () as usize);
     r.add("DictSet", dict_set as *const () as usize);

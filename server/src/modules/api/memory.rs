@@ -104,7 +104,7 @@ unsafe extern "C" fn malloc_usable_size(p: *mut c_void) -> usize {
 unsafe extern "C" fn malloc_size_string(s: *const c_void) -> usize {
     // SAFETY: a live module string (or null).
     match unsafe { (s as *const RmString).as_ref() } {
-        Some(st) => std::mem::size_of::<RmString>() + st.bytes().len() + 1,
+        Some(st) => std::mem::size_of::<RmString>() + st.capacity(),
         None => 0,
     }
 }
