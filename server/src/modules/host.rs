@@ -69,9 +69,18 @@ pub fn wake() {
     }
 }
 
+/// Number of databases (immutable configuration), for threads without the lock.
+static NUM_DBS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(16);
+
 /// Records where the server is (the loop calls this each time it takes the lock).
 pub fn set_server(srv: &mut Server) {
+    NUM_DBS.store(srv.dbs.len(), Ordering::Relaxed);
     SERVER.store(srv, Ordering::Release);
+}
+
+/// Number of databases.
+pub fn num_dbs() -> usize {
+    NUM_DBS.load(Ordering::Relaxed)
 }
 
 /// Records the server pointer a module command's context was given (derived from the

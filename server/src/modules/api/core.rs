@@ -260,7 +260,11 @@ unsafe extern "C" fn select_db(ctx: *mut c_void, id: c_int) -> c_int {
     let Some(c) = (unsafe { ctx_of(ctx) }) else {
         return ERR;
     };
-    let ndb = c.server().map(|s| s.dbs.len()).unwrap_or(0);
+    // A thread-safe context selects on its own client, with or without the lock.
+    let ndb = c
+        .server()
+        .map(|s| s.dbs.len())
+        .unwrap_or_else(crate::modules::host::num_dbs);
     match (c.client(), usize::try_from(id)) {
         (Some(cl), Ok(id)) if id < ndb => {
             cl.db = id;

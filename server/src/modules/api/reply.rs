@@ -267,10 +267,14 @@ unsafe extern "C" fn reply_with_call_reply(ctx: *mut c_void, reply: *mut c_void)
     }
     let proto = r.proto().to_vec();
     let errors = r.error_codes();
-    if let Some((srv, client)) = c.server_and_client() {
+    // Errors are counted when the server is reachable (a thread-safe context without
+    // the lock only writes into its own reply client).
+    if let Some(srv) = c.server() {
         for code in errors {
             srv.count_error(&code);
         }
+    }
+    if let Some(client) = c.client() {
         client.out.raw(&proto);
     }
     OK
