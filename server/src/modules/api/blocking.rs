@@ -681,7 +681,16 @@ pub fn finish_unblocked(srv: &mut Server, handle: usize) {
         // SAFETY: the loop owns the reply client now (the module unblocked the handle).
         if let Some(rc) = unsafe { bc.reply_client.as_mut() } {
             let buf = std::mem::take(&mut rc.out.buf);
-            c.out.raw(&buf);
+            if !buf.is_empty() {
+                // Errors replied from threads are counted now (Redis's
+                // `deferredAfterErrorReply`).
+                let parsed =
+                    super::call_reply::CallReply::parse_root(buf.clone(), std::ptr::null_mut());
+                for code in parsed.error_codes() {
+                    srv.count_error(&code);
+                }
+                c.out.raw(&buf);
+            }
         }
         if !bc.blocked_on_keys {
             let bg = bc.inner.lock().background_us;
@@ -696,6 +705,20 @@ pub fn finish_unblocked(srv: &mut Server, handle: usize) {
         let slot = c.slot;
         srv.clients.put_back(c);
         srv.mark_pending_write(slot);
+        // Replies glued from threads may exceed the output buffer limits.
+        if crate::limits::output_over_limit(srv, slot) {
+            if let Some(c) = srv.clients.get_mut(slot) {
+                tracing::warn!(
+                    "Client id={} addr={} closed for overcoming of output buffer limits.",
+                    c.id,
+                    c.addr
+                );
+                c.flags |= crate::client::flags::CLOSE_ASAP;
+                let id = c.id;
+                srv.stats.client_outbuf_limit_disconnections += 1;
+                srv.to_close.push(id);
+            }
+        }
     }
     // SAFETY: the module record outlives its handles.
     if let Some(m) = unsafe { bc.module.as_mut() } {
