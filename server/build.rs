@@ -5,6 +5,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
+    // The Python engine links libpython: make the binary (and the lib's tests) find it
+    // where the build found it.
+    if let Ok(dir) = env::var("DEP_COIL_PYTHON_LIBDIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("commands");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<_> = fs::read_dir(&dir)

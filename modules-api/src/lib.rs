@@ -9,7 +9,8 @@
 //! - [`consts`]: every `REDISMODULE_*` integer and string constant.
 //! - [`api_names`]: every API name the header declares.
 //! - this file: the structs whose layout is part of the ABI, and the opaque handles.
-//! - [`sdk`]: the start of a small safe layer for modules written in Rust.
+//! - [`sdk`]: the start of a small safe layer for modules written in Rust;
+//!   [`sdk_keys`] adds the key API to it.
 //!
 //! No logic lives here: the host's implementation is in `coil-server`'s `modules`.
 
@@ -20,8 +21,15 @@ use std::os::raw::{c_char, c_int, c_void};
 pub mod api_names;
 pub mod consts;
 pub mod sdk;
+pub mod sdk_keys;
 
 pub use consts::*;
+
+/// Opaque to modules: an open key (`RedisModule_OpenKey`).
+#[repr(C)]
+pub struct RedisModuleKey {
+    _private: [u8; 0],
+}
 
 /// Opaque to modules: the host's context handle (its first field is the GetApi pointer).
 #[repr(C)]

@@ -54,6 +54,7 @@ type ReplyCStrFn = unsafe extern "C" fn(*mut RedisModuleCtx, *const c_char) -> c
 type ReplyBufFn = unsafe extern "C" fn(*mut RedisModuleCtx, *const c_char, usize) -> c_int;
 type StringPtrLenFn = unsafe extern "C" fn(*const RedisModuleString, *mut usize) -> *const c_char;
 type WrongArityFn = unsafe extern "C" fn(*mut RedisModuleCtx) -> c_int;
+type ReplyNullFn = unsafe extern "C" fn(*mut RedisModuleCtx) -> c_int;
 
 /// The API functions this SDK wraps, resolved once.
 #[derive(Clone, Copy)]
@@ -65,6 +66,7 @@ pub struct Api {
     reply_buffer: ReplyBufFn,
     string_ptr_len: StringPtrLenFn,
     wrong_arity: WrongArityFn,
+    reply_null: ReplyNullFn,
 }
 
 impl Api {
@@ -84,6 +86,7 @@ impl Api {
                 reply_buffer: lookup(ctx, c"RedisModule_ReplyWithStringBuffer")?,
                 string_ptr_len: lookup(ctx, c"RedisModule_StringPtrLen")?,
                 wrong_arity: lookup(ctx, c"RedisModule_WrongArity")?,
+                reply_null: lookup(ctx, c"RedisModule_ReplyWithNull")?,
             }
         };
         // SAFETY: as above.
@@ -173,6 +176,17 @@ impl Context<'_> {
     pub fn reply_bulk(&self, data: &[u8]) -> c_int {
         // SAFETY: as above; the host copies `data`.
         unsafe { (self.api.reply_buffer)(self.ctx, data.as_ptr() as *const c_char, data.len()) }
+    }
+
+    /// Replies with a null (`$-1` in RESP2, `_` in RESP3).
+    pub fn reply_null(&self) -> c_int {
+        // SAFETY: as above.
+        unsafe { (self.api.reply_null)(self.ctx) }
+    }
+
+    /// The raw context, for the other parts of the SDK ([`crate::sdk_keys`]).
+    pub fn raw(&self) -> *mut RedisModuleCtx {
+        self.ctx
     }
 
     /// Replies with the wrong-arity error for the running command.

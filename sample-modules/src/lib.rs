@@ -25,3 +25,16 @@ pub const EVENTS: &str = env!("COIL_SAMPLE_EVENTS");
 /// `c/admin.c`: an INFO section, module configurations, a command filter, a dictionary,
 /// client information, `GetServerInfo`.
 pub const ADMIN: &str = env!("COIL_SAMPLE_ADMIN");
+/// `c/keys.c`: the generic key API (OpenKey modes, types, lengths, deletion, expiry,
+/// LRU/LFU, KeyExists, SignalModifiedKey, DbSize, RandomKey, ResetDataset), the string
+/// key API (StringSet, StringDMA, StringTruncate) and Scan / ScanKey.
+pub const KEYS: &str = env!("COIL_SAMPLE_KEYS");
+
+/// `c/collections.c`: the list, hash and sorted-set key APIs, with the sorted-set
+/// range iterators.
+pub const COLLECTIONS: &str = env!("COIL_SAMPLE_COLLECTIONS");
+
+/// `c/dtype.c`: a custom data type with every callback (RDB save/load through all the
+/// RDB I/O functions, AOF rewrite, free, copy2, unlink2, mem_usage2, free_effort2,
+/// digest), SaveDataTypeToString / LoadDataTypeFromString and ModuleTypeReplaceValue.
+pub const DTYPE: &str = env!("COIL_SAMPLE_DTYPE");

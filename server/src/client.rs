@@ -188,8 +188,8 @@ pub struct Client {
     pub user: String,
     /// Authenticated (or no password needed).
     pub authenticated: bool,
-    /// Name of the last command run (`CLIENT LIST` `cmd=`).
-    pub last_cmd: String,
+    /// Id of the last command run (`CLIENT LIST` `cmd=`), or `usize::MAX`.
+    pub last_cmd: usize,
     /// Total bytes read.
     pub net_input_bytes: u64,
     /// Total bytes written.
@@ -233,7 +233,7 @@ impl Client {
             blocked: None,
             user: "default".into(),
             authenticated: true,
-            last_cmd: "NULL".into(),
+            last_cmd: usize::MAX,
             net_input_bytes: 0,
             net_output_bytes: 0,
             commands_processed: 0,

@@ -18,7 +18,7 @@ pub struct Ctx<'a> {
     /// The client that sent the command (taken out of the client table meanwhile).
     pub client: &'a mut Client,
     /// The command being run.
-    pub cmd: Arc<Command>,
+    pub cmd: &'a Arc<Command>,
 }
 
 impl<'a> Ctx<'a> {
@@ -167,6 +167,45 @@ impl<'a> Keyspace<'a> {
             return None;
         }
         if flags & lookup::NOSTATS == 0 {
+            self.srv.stats.keyspace_hits += 1;
+        }
+        if flags & lookup::NOTOUCH == 0 && !self.srv.no_touch {
+            let lru = if self.lfu() {
+                let old = self.srv.dbs[self.db].keys.get(key).map(|e| e.lru)?;
+                self.accessed_lru(old)
+            } else {
+                self.srv.lru_clock()
+            };
+            let e = self.srv.dbs[self.db].keys.get_mut(key)?;
+            e.lru = lru;
+            return Some(&mut e.value);
+        }
+        self.srv.dbs[self.db]
+            .keys
+            .get_mut(key)
+            .map(|e| &mut e.value)
+    }
+
+    /// Redis's `lookupKey` with every [`lookup`] flag, for callers that pass them
+    /// through (the module API's `OpenKey` modes): `WRITE` neither counts nor notifies
+    /// a miss, `NOEXPIRE` leaves an expired key in place (it still reads as missing).
+    pub fn lookup_with_flags(&mut self, key: &[u8], flags: u8) -> Option<&mut Value> {
+        let valid = if flags & lookup::NOEXPIRE != 0 {
+            self.srv.loading || !self.srv.dbs[self.db].is_expired(key, self.now())
+        } else {
+            self.expire_status(key) == KeyStatus::Valid
+        };
+        let quiet = flags & lookup::WRITE != 0;
+        if !(valid && self.srv.dbs[self.db].keys.contains_key(key)) {
+            if flags & lookup::NOSTATS == 0 && !quiet {
+                self.srv.stats.keyspace_misses += 1;
+            }
+            if flags & lookup::NONOTIFY == 0 && !quiet {
+                self.notify(NOTIFY_KEY_MISS, "keymiss", key);
+            }
+            return None;
+        }
+        if flags & lookup::NOSTATS == 0 && !quiet {
             self.srv.stats.keyspace_hits += 1;
         }
         if flags & lookup::NOTOUCH == 0 && !self.srv.no_touch {
@@ -375,6 +414,10 @@ pub mod lookup {
     pub const NONOTIFY: u8 = 1 << 1;
     /// Don't count a keyspace hit or miss.
     pub const NOSTATS: u8 = 1 << 2;
+    /// A lookup for writing: misses are neither counted nor notified.
+    pub const WRITE: u8 = 1 << 3;
+    /// Don't delete a lazily expired key (it still reads as missing).
+    pub const NOEXPIRE: u8 = 1 << 4;
 }
 
 /// What [`Keyspace::expire_status`] found.

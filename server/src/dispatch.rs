@@ -55,6 +55,17 @@ fn reject(srv: &mut Server, c: &mut Client, cmd: Option<&Arc<Command>>, e: CmdEr
     }
     if c.has(cf::MULTI) {
         c.flags |= cf::DIRTY_EXEC;
+        if cmd.is_some_and(|c| c.name == "exec") {
+            // Redis's execCommandAbort: the transaction is discarded with the reason.
+            crate::commands::multi::discard_transaction(srv, c);
+            let e = CmdError::raw(format!(
+                "EXECABORT Transaction discarded because of: {}",
+                e.text()
+            ));
+            srv.count_error(e.code());
+            c.out.error(e.text());
+            return;
+        }
     }
     srv.count_error(e.code());
     c.out.error(e.text());
@@ -120,10 +131,16 @@ fn process_argv(srv: &mut Server, c: &mut Client, argv: &[Bytes]) {
     let is_exec = cmd.name == "exec";
     let cmd_flags = if is_exec {
         cmd.flags | c.multi_flags
+    } else if cmd.flags & crate::commands::scripting::DYNAMIC_FLAGS != 0 {
+        crate::commands::scripting::command_flags(srv, cmd.flags, &cmd.name, argv)
     } else {
         cmd.flags
     };
-    if srv.config.maxmemory > 0 && cmd_flags & f::DENYOOM != 0 && crate::evict::out_of_memory(srv) {
+    if srv.config.maxmemory > 0
+        && cmd_flags & f::DENYOOM != 0
+        && !srv.scripting.timed_out
+        && crate::evict::out_of_memory(srv)
+    {
         reject(srv, c, Some(&cmd), CmdError::OOM);
         return;
     }
@@ -153,21 +170,29 @@ fn process_argv(srv: &mut Server, c: &mut Client, argv: &[Bytes]) {
         reject(srv, c, Some(&cmd), CmdError::LOADING);
         return;
     }
+    // A script past busy-reply-threshold is serving us from inside its command: only
+    // ALLOW_BUSY commands run.
+    if srv.scripting.timed_out && !cmd.has(f::ALLOW_BUSY) {
+        let e = srv.scripting.busy_error();
+        reject(srv, c, Some(&cmd), e);
+        return;
+    }
     if c.has(cf::MULTI)
         && !matches!(
             cmd.name.as_str(),
             "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
         )
     {
-        c.multi_flags |= cmd.flags;
+        c.multi_flags |= cmd_flags;
         c.multi.push(QueuedCommand {
             argv: argv.to_vec(),
         });
         c.out.simple(b"QUEUED");
         return;
     }
-    srv.cmd_time_ms = unix_ms();
-    call(srv, c, &cmd, argv, false);
+    let start = Instant::now();
+    srv.cmd_time_ms = srv.unix_ms_at(start);
+    call_at(srv, c, &cmd, argv, false, start);
     if !srv.blocking.ready.is_empty() {
         crate::blocking::handle_ready_keys(srv);
     }
@@ -191,20 +216,32 @@ pub fn call(
     argv: &[Bytes],
     reprocessing: bool,
 ) {
+    call_at(srv, c, cmd, argv, reprocessing, Instant::now());
+}
+
+/// [`call`], timing the command from `start` (a clock read the caller already made).
+pub fn call_at(
+    srv: &mut Server,
+    c: &mut Client,
+    cmd: &Arc<Command>,
+    argv: &[Bytes],
+    reprocessing: bool,
+    start: Instant,
+) {
     if srv.exec_depth == 0 {
         srv.pubsub.running = Some((c.id, c.resp()));
         srv.no_touch = c.has(cf::NO_TOUCH) && cmd.name != "touch";
     }
     let prev_client = srv.current_client.replace(c.id);
     let prev_resp = std::mem::replace(&mut srv.current_resp, c.resp());
-    let errors_before = srv.stats.total_error_replies;
+    srv.prev_err_count = srv.stats.total_error_replies;
     srv.exec_depth += 1;
-    let start = Instant::now();
+    c.last_cmd = cmd.id;
     let result = {
         let mut ctx = Ctx {
             srv,
             client: c,
-            cmd: cmd.clone(),
+            cmd,
         };
         match &cmd.handler {
             Handler::Native(h) => h(&mut ctx, argv),
@@ -219,8 +256,10 @@ pub fn call(
         srv.count_error(e.code());
         c.out.error(e.text());
     }
-    let failed = srv.stats.total_error_replies > errors_before;
-    c.last_cmd = cmd.name.clone();
+    // Errors replied by nested commands (a script's redis.call) moved prev_err_count
+    // on: only errors after them make this command a failed one, as in Redis.
+    let failed = srv.stats.total_error_replies > srv.prev_err_count;
+    srv.prev_err_count = srv.stats.total_error_replies;
     if !c.has(cf::BLOCKED) {
         if let Some(s) = srv.cmd_stats.get_mut(cmd.id) {
             s.calls += 1;
@@ -297,7 +336,7 @@ pub fn call_internal(
 }
 
 /// Sends a command line to every `MONITOR` client, as Redis's `replicationFeedMonitors`.
-fn feed_monitors(srv: &mut Server, c: &Client, argv: &[Bytes]) {
+pub fn feed_monitors(srv: &mut Server, c: &Client, argv: &[Bytes]) {
     let now = crate::server::unix_us();
     let mut line = format!("+{}.{:06} ", now / 1_000_000, now % 1_000_000);
     if c.has(cf::SCRIPT) {

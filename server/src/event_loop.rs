@@ -110,7 +110,12 @@ fn bind_tcp(addr: SocketAddr, backlog: i32) -> std::io::Result<TcpListener> {
     Ok(TcpListener::from_std(s.into()))
 }
 
-/// The loop's own state beside the server.
+/// The loop's state: the poll instance, the listeners, the waker and signal sources.
+///
+/// It lives in the [`Server`] (`srv.event_loop`) rather than beside it, so that any code
+/// holding `&mut Server` can run a loop iteration: a script past `busy-reply-threshold`
+/// serves other clients from inside its command ([`process_events_while_blocked`]),
+/// while its own client is out of the client table.
 pub struct EventLoop {
     poll: Poll,
     listeners: Vec<Listener>,
@@ -118,6 +123,9 @@ pub struct EventLoop {
     pub waker: Arc<Waker>,
     signals: signal_hook_mio::v1_0::Signals,
     next_cron: Instant,
+    /// Slots that became readable while their client was taken out (it is running a
+    /// long script): read once it is back, since readiness is edge-triggered.
+    missed: Vec<usize>,
 }
 
 impl EventLoop {
@@ -138,6 +146,7 @@ impl EventLoop {
             waker,
             signals,
             next_cron: Instant::now(),
+            missed: Vec::new(),
         };
         for (i, l) in el.listeners.iter_mut().enumerate() {
             match l {
@@ -156,377 +165,480 @@ impl EventLoop {
         Ok(el)
     }
 
-    /// Runs until a shutdown is requested and done.
-    pub fn run(&mut self, srv: &mut Server) {
-        let mut events = Events::with_capacity(1024);
-        let mut guard = Some(crate::exec_lock::acquire());
-        loop {
-            let timeout = self.poll_timeout(srv);
-            drop(guard.take());
-            let res = self.poll.poll(&mut events, Some(timeout));
-            guard = Some(crate::exec_lock::acquire());
-            crate::hooks::after_sleep(srv);
-            let iter_start = Instant::now();
-            if let Err(e) = res {
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    tracing::warn!("poll failed: {e}");
-                }
-            }
-            for ev in events.iter() {
-                match ev.token() {
-                    WAKER => crate::hooks::on_wake(srv),
-                    SIGNALS => self.on_signal(srv),
-                    UNIX_LISTENER => self.accept_unix(srv),
-                    Token(t) if (TCP_BASE..CLIENT_BASE).contains(&t) => {
-                        self.accept_tcp(srv, t - TCP_BASE)
-                    }
-                    Token(t) if t >= crate::hooks::MODULE_FD_BASE => crate::hooks::on_module_fd(
-                        srv,
-                        t - crate::hooks::MODULE_FD_BASE,
-                        ev.is_readable() || ev.is_read_closed() || ev.is_error(),
-                        ev.is_writable(),
-                    ),
-                    Token(t) => {
-                        let slot = t - CLIENT_BASE;
-                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                            self.on_readable(srv, slot);
-                        }
-                        if ev.is_writable() {
-                            srv.mark_pending_write(slot);
-                        }
-                    }
-                }
-            }
-            if Instant::now() >= self.next_cron {
-                crate::cron::server_cron(srv);
-                self.next_cron =
-                    Instant::now() + Duration::from_millis(1000 / u64::from(srv.config.hz.max(1)));
-            }
-            crate::hooks::time_events(srv);
-            self.before_sleep(srv);
-            srv.stats.eventloop_cycles += 1;
-            srv.stats.eventloop_duration_sum_us += iter_start.elapsed().as_micros() as u64;
-            if let Some(req) = srv.shutdown.take() {
-                if crate::shutdown::prepare_shutdown(srv, req) {
-                    self.close_listeners();
-                    return;
-                }
-            }
-        }
+    /// Moves the loop into the server and runs until a shutdown is requested and done.
+    pub fn run(self, srv: &mut Server) {
+        srv.event_loop = Some(self);
+        run(srv);
     }
+}
 
-    fn poll_timeout(&self, srv: &Server) -> Duration {
-        let now = Instant::now();
-        let mut t = self.next_cron.saturating_duration_since(now);
-        if let Some(&(deadline, _)) = srv.blocking.timeouts.iter().next() {
-            let ms = (deadline - unix_ms()).max(0) as u64;
-            t = t.min(Duration::from_millis(ms));
-        }
-        if let Some(d) = crate::hooks::poll_deadline(srv) {
-            t = t.min(d);
-        }
-        if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() {
-            t = Duration::ZERO;
-        }
-        t
-    }
+/// The loop state of a server whose loop is running.
+fn el(srv: &mut Server) -> &mut EventLoop {
+    srv.event_loop.as_mut().expect("event loop installed")
+}
 
-    fn close_listeners(&mut self) {
-        for l in self.listeners.drain(..) {
-            if let Listener::Unix(_, path) = l {
-                let _ = std::fs::remove_file(path);
+/// Runs the loop in `srv.event_loop` until a shutdown is requested and done.
+pub fn run(srv: &mut Server) {
+    let mut events = Events::with_capacity(1024);
+    let mut guard = Some(crate::exec_lock::acquire());
+    loop {
+        let timeout = poll_timeout(srv);
+        drop(guard.take());
+        let res = el(srv).poll.poll(&mut events, Some(timeout));
+        guard = Some(crate::exec_lock::acquire());
+        srv.refresh_clock();
+        crate::hooks::after_sleep(srv);
+        let iter_start = srv.loop_instant;
+        if let Err(e) = res {
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                tracing::warn!("poll failed: {e}");
             }
         }
-    }
-
-    fn on_signal(&mut self, srv: &mut Server) {
-        for sig in self.signals.pending() {
-            let (name, setting) = if sig == signal_hook::consts::SIGINT {
-                ("SIGINT", srv.config.shutdown_on_sigint.clone())
-            } else {
-                ("SIGTERM", srv.config.shutdown_on_sigterm.clone())
-            };
-            tracing::warn!("Received {name} scheduling shutdown...");
-            let save = if setting.contains("nosave") {
-                Some(false)
-            } else if setting.contains("save") {
-                Some(true)
-            } else {
-                None
-            };
-            srv.shutdown = Some(crate::server::ShutdownRequest {
-                save,
-                force: setting.contains("force") || setting.contains("now"),
-            });
+        for ev in events.iter() {
+            handle_event(srv, ev);
         }
-    }
-
-    fn accept_tcp(&mut self, srv: &mut Server, idx: usize) {
-        loop {
-            let Some(Listener::Tcp(l)) = self.listeners.get(idx) else {
+        for slot in std::mem::take(&mut el(srv).missed) {
+            on_readable(srv, slot);
+        }
+        if Instant::now() >= el(srv).next_cron {
+            crate::cron::server_cron(srv);
+            let hz = u64::from(srv.config.hz.max(1));
+            el(srv).next_cron = Instant::now() + Duration::from_millis(1000 / hz);
+        }
+        crate::hooks::time_events(srv);
+        before_sleep(srv);
+        srv.stats.eventloop_cycles += 1;
+        srv.stats.eventloop_duration_sum_us += iter_start.elapsed().as_micros() as u64;
+        if let Some(req) = srv.shutdown.take() {
+            if crate::shutdown::prepare_shutdown(srv, req) {
+                close_listeners(srv);
                 return;
-            };
-            match l.accept() {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    if srv.config.tcp_keepalive > 0 {
-                        let ka = socket2::TcpKeepalive::new()
-                            .with_time(Duration::from_secs(srv.config.tcp_keepalive));
-                        let ka = ka.with_interval(Duration::from_secs(
-                            (srv.config.tcp_keepalive / 3).max(1),
-                        ));
-                        let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&ka);
-                    }
-                    let local = stream
-                        .local_addr()
-                        .map(|a| fmt_addr(&a))
-                        .unwrap_or_default();
-                    let is_local = peer.ip().is_loopback();
-                    self.add_client(
-                        srv,
-                        Conn::Tcp(stream),
-                        fmt_addr(&peer),
-                        local,
-                        is_local,
-                        false,
-                    );
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) => {
-                    tracing::debug!("Accepting client connection: {e}");
-                    return;
-                }
             }
         }
     }
+}
 
-    fn accept_unix(&mut self, srv: &mut Server) {
-        loop {
-            let Some(Listener::Unix(l, path)) = self
-                .listeners
-                .iter()
-                .find(|l| matches!(l, Listener::Unix(..)))
-            else {
-                return;
-            };
-            let path = path.clone();
-            match l.accept() {
-                Ok((stream, _)) => {
-                    self.add_client(
-                        srv,
-                        Conn::Unix(stream),
-                        format!("{path}:0"),
-                        format!("{path}:0"),
-                        true,
-                        true,
-                    );
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) => {
-                    tracing::debug!("Accepting client connection: {e}");
-                    return;
-                }
-            }
+/// One restricted loop iteration from inside a running command (a script past
+/// `busy-reply-threshold`, Redis's `processEventsWhileBlocked`): accept, read and run
+/// other clients' commands (the dispatcher answers `-BUSY` to all but the ALLOW_BUSY
+/// ones), write their replies. No cron, no timers, no blocked-client wake-ups. The
+/// running command's client is out of the client table, so it is not served; the
+/// running command's frozen time and context are kept. A `SHUTDOWN NOSAVE` or a
+/// SIGTERM/SIGINT received meanwhile exits here, since the running command cannot return
+/// to the loop.
+///
+/// `sweep` (the first call for a command) also tries to read every client once:
+/// readiness the interrupted iteration had collected but not handled yet would otherwise
+/// not be reported again (polling is edge-triggered). After that every socket is
+/// drained, so new data shows up as new readiness.
+pub fn process_events_while_blocked(srv: &mut Server, sweep: bool) {
+    if srv.event_loop.is_none() {
+        return;
+    }
+    let saved = (
+        srv.cmd_time_ms,
+        srv.current_client.take(),
+        srv.current_resp,
+        std::mem::replace(&mut srv.exec_depth, 0),
+        std::mem::take(&mut srv.deferred_pushes),
+        srv.reprocess_deadline.take(),
+    );
+    if sweep {
+        for slot in srv.clients.slots() {
+            on_readable(srv, slot);
         }
     }
-
-    fn add_client(
-        &mut self,
-        srv: &mut Server,
-        mut conn: Conn,
-        addr: String,
-        laddr: String,
-        local: bool,
-        unix: bool,
-    ) {
-        if srv.clients.len() >= srv.config.maxclients {
-            let _ = conn.write(b"-ERR max number of clients reached\r\n");
-            srv.stats.rejected_connections += 1;
-            return;
-        }
-        if srv.config.protected_mode && srv.config.requirepass.is_none() && !local {
-            let _ = conn.write(PROTECTED_MODE_DENIED);
-            srv.stats.rejected_connections += 1;
-            return;
-        }
-        let id = srv.new_client_id();
-        let mut c = Box::new(Client::new(id, Some(conn), addr, laddr));
-        if local {
-            c.flags |= cf::LOCAL;
-        }
-        if unix {
-            c.flags |= cf::UNIX_SOCKET;
-        }
-        c.authenticated = srv.config.requirepass.is_none();
-        let slot = srv.clients.insert(c);
-        crate::hooks::client_connected(srv, slot);
-        let token = Token(CLIENT_BASE + slot);
-        let c = srv.clients.get_mut(slot).expect("inserted");
-        let conn = c.conn.as_mut().expect("has socket");
-        if let Err(e) = self.poll.registry().register(
-            conn.source(),
-            token,
-            Interest::READABLE | Interest::WRITABLE,
-        ) {
-            tracing::warn!("Error registering fd event for the new client: {e}");
-            srv.clients.remove(slot);
-            return;
-        }
-        srv.stats.total_connections_received += 1;
-        tracing::debug!(
-            "Accepted {}",
-            srv.clients.get(slot).map(|c| c.addr.as_str()).unwrap_or("")
-        );
-    }
-
-    fn on_readable(&mut self, srv: &mut Server, slot: usize) {
-        let Some(mut c) = srv.clients.take(slot) else {
-            return;
-        };
-        let limit = srv.config.client_query_buffer_limit;
-        let mut closed = false;
-        loop {
-            let want = match c.parser.pending_bulk_len() {
-                // Read a large argument in one go, straight into the buffer.
-                Some(n) if n + 2 > READ_CHUNK => (n + 2)
-                    .saturating_sub(c.query.len())
-                    .clamp(READ_CHUNK, 64 << 20),
-                _ => READ_CHUNK,
-            };
-            let len = c.query.len();
-            c.query.resize(len + want, 0);
-            let conn = c.conn.as_mut().expect("network client");
-            match conn.read(&mut c.query[len..]) {
-                Ok(0) => {
-                    c.query.truncate(len);
-                    closed = true;
-                    break;
-                }
-                Ok(n) => {
-                    c.query.truncate(len + n);
-                    c.net_input_bytes += n as u64;
-                    srv.stats.total_net_input_bytes += n as u64;
-                    if c.query.len() > limit {
-                        tracing::warn!("Closing client that reached max query buffer length: id={} addr={} qbuf={}", c.id, c.addr, c.query.len());
-                        srv.stats.client_qbuf_limit_disconnections += 1;
-                        c.flags |= cf::CLOSE_ASAP;
-                        break;
-                    }
-                    if n < want {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    c.query.truncate(len);
-                    break;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                    c.query.truncate(len);
-                }
-                Err(e) => {
-                    c.query.truncate(len);
-                    tracing::debug!("Reading from client: {e}");
-                    closed = true;
-                    break;
-                }
-            }
-        }
-        c.last_interaction = Instant::now();
-        if !c.has(cf::CLOSE_ASAP) {
-            process_input(srv, &mut c);
-        }
-        let id = c.id;
-        if closed || c.has(cf::CLOSE_ASAP) {
-            self.free_client(srv, c);
-            let _ = id;
-            return;
-        }
-        srv.clients.put_back(c);
-        srv.mark_pending_write(slot);
-    }
-
-    /// Removes a client: its subscriptions, watches, blocks and socket.
-    fn free_client(&mut self, srv: &mut Server, mut c: Box<Client>) {
-        crate::hooks::client_disconnected(srv, &mut c);
-        crate::hooks::client_cleanup(srv, &mut c);
-        if let Some(conn) = c.conn.as_mut() {
-            let _ = self.poll.registry().deregister(conn.source());
-        }
-        srv.clients.forget_taken(&c);
-    }
-
-    fn close_slot(&mut self, srv: &mut Server, slot: usize) {
-        if let Some(c) = srv.clients.take(slot) {
-            self.free_client(srv, c);
+    let mut events = Events::with_capacity(128);
+    if el(srv).poll.poll(&mut events, Some(Duration::ZERO)).is_ok() {
+        for ev in events.iter() {
+            handle_event(srv, ev);
         }
     }
-
-    fn before_sleep(&mut self, srv: &mut Server) {
-        let now = unix_ms();
-        if !srv.blocking.timeouts.is_empty() {
-            crate::blocking::handle_timeouts(srv, now);
+    write_replies(srv);
+    srv.cmd_time_ms = saved.0;
+    srv.current_client = saved.1;
+    srv.current_resp = saved.2;
+    srv.exec_depth = saved.3;
+    srv.deferred_pushes = saved.4;
+    srv.reprocess_deadline = saved.5;
+    // Only SHUTDOWN NOSAVE or a signal can ask for a shutdown here (plain SHUTDOWN is
+    // refused while busy); as in Redis, it happens now.
+    if let Some(req) = srv.shutdown.take() {
+        if crate::shutdown::prepare_shutdown(srv, req) {
+            close_listeners(srv);
+            std::process::exit(0);
         }
-        crate::hooks::blocked_before_sleep(srv);
-        // Clients unblocked by other clients' commands may have pipelined commands
-        // waiting in their buffers: run them now.
-        while !srv.unblocked.is_empty() {
-            let ids = std::mem::take(&mut srv.unblocked);
-            for id in ids {
-                let Some(slot) = srv.clients.slot_of(id) else {
-                    continue;
-                };
-                let Some(mut c) = srv.clients.take(slot) else {
-                    continue;
-                };
-                if !c.has(cf::BLOCKED) && !c.query.is_empty() {
-                    process_input(srv, &mut c);
-                }
-                if c.has(cf::CLOSE_ASAP) {
-                    self.free_client(srv, c);
+    }
+}
+
+fn handle_event(srv: &mut Server, ev: &mio::event::Event) {
+    match ev.token() {
+        WAKER => crate::hooks::on_wake(srv),
+        SIGNALS => on_signal(srv),
+        UNIX_LISTENER => accept_unix(srv),
+        Token(t) if (TCP_BASE..CLIENT_BASE).contains(&t) => accept_tcp(srv, t - TCP_BASE),
+        Token(t) if t >= crate::hooks::MODULE_FD_BASE => crate::hooks::on_module_fd(
+            srv,
+            t - crate::hooks::MODULE_FD_BASE,
+            ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+            ev.is_writable(),
+        ),
+        Token(t) => {
+            let slot = t - CLIENT_BASE;
+            if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                if srv.clients.get(slot).is_none() && srv.scripting.timed_out {
+                    // Its client is running the long script: read it afterwards.
+                    el(srv).missed.push(slot);
                 } else {
-                    srv.clients.put_back(c);
-                    srv.mark_pending_write(slot);
+                    on_readable(srv, slot);
                 }
             }
-        }
-        crate::hooks::before_sleep(srv);
-        for id in std::mem::take(&mut srv.to_close) {
-            if let Some(slot) = srv.clients.slot_of(id) {
-                self.close_slot(srv, slot);
+            if ev.is_writable() {
+                srv.mark_pending_write(slot);
             }
         }
-        let pending = std::mem::take(&mut srv.pending_writes);
-        for slot in pending {
-            let Some(c) = srv.clients.get_mut(slot) else {
+    }
+}
+
+fn poll_timeout(srv: &mut Server) -> Duration {
+    let now = Instant::now();
+    let mut t = el(srv).next_cron.saturating_duration_since(now);
+    if let Some(&(deadline, _)) = srv.blocking.timeouts.iter().next() {
+        let ms = (deadline - unix_ms()).max(0) as u64;
+        t = t.min(Duration::from_millis(ms));
+    }
+    if let Some(d) = crate::hooks::poll_deadline(srv) {
+        t = t.min(d);
+    }
+    if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() {
+        t = Duration::ZERO;
+    }
+    t
+}
+
+fn close_listeners(srv: &mut Server) {
+    for l in el(srv).listeners.drain(..) {
+        if let Listener::Unix(_, path) = l {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn on_signal(srv: &mut Server) {
+    let sigs: Vec<i32> = el(srv).signals.pending().collect();
+    for sig in sigs {
+        let (name, setting) = if sig == signal_hook::consts::SIGINT {
+            ("SIGINT", srv.config.shutdown_on_sigint.clone())
+        } else {
+            ("SIGTERM", srv.config.shutdown_on_sigterm.clone())
+        };
+        tracing::warn!("Received {name} scheduling shutdown...");
+        let save = if setting.contains("nosave") {
+            Some(false)
+        } else if setting.contains("save") {
+            Some(true)
+        } else {
+            None
+        };
+        srv.shutdown = Some(crate::server::ShutdownRequest {
+            save,
+            force: setting.contains("force") || setting.contains("now"),
+        });
+    }
+}
+
+fn accept_tcp(srv: &mut Server, idx: usize) {
+    loop {
+        let res = match el(srv).listeners.get(idx) {
+            Some(Listener::Tcp(l)) => l.accept(),
+            _ => return,
+        };
+        match res {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                if srv.config.tcp_keepalive > 0 {
+                    let ka = socket2::TcpKeepalive::new()
+                        .with_time(Duration::from_secs(srv.config.tcp_keepalive));
+                    let ka = ka
+                        .with_interval(Duration::from_secs((srv.config.tcp_keepalive / 3).max(1)));
+                    let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&ka);
+                }
+                let local = stream
+                    .local_addr()
+                    .map(|a| fmt_addr(&a))
+                    .unwrap_or_default();
+                let is_local = peer.ip().is_loopback();
+                add_client(
+                    srv,
+                    Conn::Tcp(stream),
+                    fmt_addr(&peer),
+                    local,
+                    is_local,
+                    false,
+                );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            Err(e) => {
+                tracing::debug!("Accepting client connection: {e}");
+                return;
+            }
+        }
+    }
+}
+
+fn accept_unix(srv: &mut Server) {
+    loop {
+        let res = match el(srv)
+            .listeners
+            .iter()
+            .find(|l| matches!(l, Listener::Unix(..)))
+        {
+            Some(Listener::Unix(l, path)) => (l.accept(), path.clone()),
+            _ => return,
+        };
+        match res {
+            (Ok((stream, _)), path) => {
+                add_client(
+                    srv,
+                    Conn::Unix(stream),
+                    format!("{path}:0"),
+                    format!("{path}:0"),
+                    true,
+                    true,
+                );
+            }
+            (Err(e), _) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            (Err(e), _) => {
+                tracing::debug!("Accepting client connection: {e}");
+                return;
+            }
+        }
+    }
+}
+
+fn add_client(
+    srv: &mut Server,
+    mut conn: Conn,
+    addr: String,
+    laddr: String,
+    local: bool,
+    unix: bool,
+) {
+    if srv.clients.len() >= srv.config.maxclients {
+        let _ = conn.write(b"-ERR max number of clients reached\r\n");
+        srv.stats.rejected_connections += 1;
+        return;
+    }
+    if srv.config.protected_mode && srv.config.requirepass.is_none() && !local {
+        let _ = conn.write(PROTECTED_MODE_DENIED);
+        srv.stats.rejected_connections += 1;
+        return;
+    }
+    let id = srv.new_client_id();
+    let mut c = Box::new(Client::new(id, Some(conn), addr, laddr));
+    if local {
+        c.flags |= cf::LOCAL;
+    }
+    if unix {
+        c.flags |= cf::UNIX_SOCKET;
+    }
+    c.authenticated = srv.config.requirepass.is_none();
+    let slot = srv.clients.insert(c);
+    crate::hooks::client_connected(srv, slot);
+    let token = Token(CLIENT_BASE + slot);
+    let registered = {
+        let Server {
+            clients,
+            event_loop,
+            ..
+        } = &mut *srv;
+        let c = clients.get_mut(slot).expect("inserted");
+        let conn = c.conn.as_mut().expect("has socket");
+        event_loop
+            .as_ref()
+            .expect("event loop installed")
+            .poll
+            .registry()
+            .register(
+                conn.source(),
+                token,
+                Interest::READABLE | Interest::WRITABLE,
+            )
+    };
+    if let Err(e) = registered {
+        tracing::warn!("Error registering fd event for the new client: {e}");
+        srv.clients.remove(slot);
+        return;
+    }
+    srv.stats.total_connections_received += 1;
+    tracing::debug!(
+        "Accepted {}",
+        srv.clients.get(slot).map(|c| c.addr.as_str()).unwrap_or("")
+    );
+}
+
+thread_local! {
+    /// Zeroed once; small reads land here before being appended to a query buffer.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
+}
+
+fn on_readable(srv: &mut Server, slot: usize) {
+    let Some(mut c) = srv.clients.take(slot) else {
+        return;
+    };
+    let limit = srv.config.client_query_buffer_limit;
+    let mut closed = false;
+    loop {
+        // A large argument is read in one go straight into the query buffer; small
+        // reads go through a zeroed scratch buffer so no 16 KB memset is paid per read.
+        let big = c.parser.pending_bulk_len().filter(|n| n + 2 > READ_CHUNK);
+        let want = match big {
+            Some(n) => (n + 2)
+                .saturating_sub(c.query.len())
+                .clamp(READ_CHUNK, 64 << 20),
+            None => READ_CHUNK,
+        };
+        let len = c.query.len();
+        let conn = c.conn.as_mut().expect("network client");
+        let res = if big.is_some() {
+            c.query.resize(len + want, 0);
+            let r = conn.read(&mut c.query[len..]);
+            c.query.truncate(len + *r.as_ref().unwrap_or(&0));
+            r
+        } else {
+            SCRATCH.with(|s| {
+                let mut s = s.borrow_mut();
+                let r = conn.read(&mut s[..want]);
+                if let Ok(n) = r {
+                    c.query.extend_from_slice(&s[..n]);
+                }
+                r
+            })
+        };
+        match res {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => {
+                c.net_input_bytes += n as u64;
+                srv.stats.total_net_input_bytes += n as u64;
+                if c.query.len() > limit {
+                    tracing::warn!("Closing client that reached max query buffer length: id={} addr={} qbuf={}", c.id, c.addr, c.query.len());
+                    srv.stats.client_qbuf_limit_disconnections += 1;
+                    c.flags |= cf::CLOSE_ASAP;
+                    break;
+                }
+                if n < want {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                tracing::debug!("Reading from client: {e}");
+                closed = true;
+                break;
+            }
+        }
+    }
+    c.last_interaction = srv.loop_instant;
+    if !c.has(cf::CLOSE_ASAP) {
+        process_input(srv, &mut c);
+    }
+    if closed || c.has(cf::CLOSE_ASAP) {
+        free_client(srv, c);
+        return;
+    }
+    srv.clients.put_back(c);
+    srv.mark_pending_write(slot);
+}
+
+/// Removes a client: its subscriptions, watches, blocks and socket.
+fn free_client(srv: &mut Server, mut c: Box<Client>) {
+    crate::hooks::client_disconnected(srv, &mut c);
+    crate::hooks::client_cleanup(srv, &mut c);
+    if let Some(conn) = c.conn.as_mut() {
+        let _ = el(srv).poll.registry().deregister(conn.source());
+    }
+    srv.clients.forget_taken(&c);
+}
+
+fn close_slot(srv: &mut Server, slot: usize) {
+    if let Some(c) = srv.clients.take(slot) {
+        free_client(srv, c);
+    }
+}
+
+fn before_sleep(srv: &mut Server) {
+    let now = unix_ms();
+    if !srv.blocking.timeouts.is_empty() {
+        crate::blocking::handle_timeouts(srv, now);
+    }
+    crate::hooks::blocked_before_sleep(srv);
+    // Clients unblocked by other clients' commands may have pipelined commands
+    // waiting in their buffers: run them now.
+    while !srv.unblocked.is_empty() {
+        let ids = std::mem::take(&mut srv.unblocked);
+        for id in ids {
+            let Some(slot) = srv.clients.slot_of(id) else {
                 continue;
             };
-            c.flags &= !cf::PENDING_WRITE;
-            let before = c.pending_output();
-            let res = c.write_pending();
-            let written = before - c.pending_output();
-            srv.stats.total_net_output_bytes += written as u64;
-            if written > 0 {
-                srv.stats.total_writes_processed += 1;
-            }
-            let c = srv.clients.get_mut(slot).expect("present");
-            let done = c.pending_output() == 0;
-            let close =
-                res.is_err() || c.has(cf::CLOSE_ASAP) || (done && c.has(cf::CLOSE_AFTER_REPLY));
-            if close {
-                self.close_slot(srv, slot);
+            let Some(mut c) = srv.clients.take(slot) else {
                 continue;
+            };
+            if !c.has(cf::BLOCKED) && !c.query.is_empty() {
+                process_input(srv, &mut c);
             }
-            if !done && crate::limits::output_over_limit(srv, slot) {
-                if let Some(c) = srv.clients.get(slot) {
-                    tracing::warn!(
-                        "Client id={} addr={} closed for overcoming of output buffer limits.",
-                        c.id,
-                        c.addr
-                    );
-                }
-                srv.stats.client_outbuf_limit_disconnections += 1;
-                self.close_slot(srv, slot);
+            if c.has(cf::CLOSE_ASAP) {
+                free_client(srv, c);
+            } else {
+                srv.clients.put_back(c);
+                srv.mark_pending_write(slot);
             }
+        }
+    }
+    crate::hooks::before_sleep(srv);
+    for id in std::mem::take(&mut srv.to_close) {
+        if let Some(slot) = srv.clients.slot_of(id) {
+            close_slot(srv, slot);
+        }
+    }
+    write_replies(srv);
+}
+
+/// Writes every pending reply, closing clients that asked for it or broke a limit.
+fn write_replies(srv: &mut Server) {
+    let pending = std::mem::take(&mut srv.pending_writes);
+    for slot in pending {
+        let Some(c) = srv.clients.get_mut(slot) else {
+            continue;
+        };
+        c.flags &= !cf::PENDING_WRITE;
+        let before = c.pending_output();
+        let res = c.write_pending();
+        let written = before - c.pending_output();
+        srv.stats.total_net_output_bytes += written as u64;
+        if written > 0 {
+            srv.stats.total_writes_processed += 1;
+        }
+        let c = srv.clients.get_mut(slot).expect("present");
+        let done = c.pending_output() == 0;
+        let close = res.is_err() || c.has(cf::CLOSE_ASAP) || (done && c.has(cf::CLOSE_AFTER_REPLY));
+        if close {
+            close_slot(srv, slot);
+            continue;
+        }
+        if !done && crate::limits::output_over_limit(srv, slot) {
+            if let Some(c) = srv.clients.get(slot) {
+                tracing::warn!(
+                    "Client id={} addr={} closed for overcoming of output buffer limits.",
+                    c.id,
+                    c.addr
+                );
+            }
+            srv.stats.client_outbuf_limit_disconnections += 1;
+            close_slot(srv, slot);
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn run(config: config::Config) -> i32 {
             return 1;
         }
     };
-    let mut el = match event_loop::EventLoop::new(listeners) {
+    let el = match event_loop::EventLoop::new(listeners) {
         Ok(el) => el,
         Err(e) => {
             tracing::warn!("Failed creating the event loop: {e}");

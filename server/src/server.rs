@@ -233,6 +233,19 @@ pub struct Server {
     pub modules: crate::modules::Modules,
     /// Lazy expiry is off while this is non-zero (module keyspace-event callbacks run).
     pub lazy_expire_disabled: u32,
+    /// Monotonic time of the current loop iteration.
+    pub loop_instant: Instant,
+    /// Unix ms at `loop_instant`; command times derive from these two with one
+    /// monotonic clock read instead of a wall-clock read per command.
+    pub loop_unix_ms: i64,
+    /// The event loop's poll and listeners (set while the loop runs), so a command
+    /// holding `&mut Server` can serve a restricted loop iteration (long scripts).
+    pub event_loop: Option<crate::event_loop::EventLoop>,
+    /// Scripts and functions: the Python engine, the running script, busy state.
+    pub scripting: crate::commands::scripting::ScriptingState,
+    /// `total_error_replies` when the last command finished (Redis's
+    /// `prev_err_count`): a command failed if errors were replied after it.
+    pub prev_err_count: u64,
 }
 
 /// The Unix time in milliseconds.
@@ -302,7 +315,24 @@ impl Server {
             startup_memory: 0,
             modules: Default::default(),
             lazy_expire_disabled: 0,
+            loop_instant: Instant::now(),
+            loop_unix_ms: unix_ms(),
+            event_loop: None,
+            scripting: Default::default(),
+            prev_err_count: 0,
         }
+    }
+
+    /// Re-reads the clocks; called once per loop iteration.
+    pub fn refresh_clock(&mut self) {
+        self.loop_instant = Instant::now();
+        self.loop_unix_ms = unix_ms();
+    }
+
+    /// The Unix time in ms at monotonic instant `at` (at or after this iteration's start).
+    #[inline]
+    pub fn unix_ms_at(&self, at: Instant) -> i64 {
+        self.loop_unix_ms + at.saturating_duration_since(self.loop_instant).as_millis() as i64
     }
 
     /// A new client id.

@@ -3,12 +3,16 @@
 
 Usage: tests/bench/compare.py [--coil target/release/coil-server] [--redis redis-server]
                               [--requests N] [--rounds R] [--tests set,get,...] [--no-memory]
+                              [--no-scripts]
 
 For each redis-benchmark test it runs `-c 50` at `-P 1` and `-P 16` against both
 servers, alternating between them R times and taking the median, and prints Coil's
 throughput as a ratio of Redis's. Then it loads 1M small string keys into each
 (`SET key:N value:N` through redis-cli --pipe) and compares used_memory and RSS growth.
 Results are printed as a Markdown table and saved under bench-results/.
+
+Script rows (unless --no-scripts) run EVALSHA of the same logic in both engines: Python
+in Coil, Lua in redis-server: one INCR (`script_incr`) and no call at all (`script_ret1`).
 """
 import argparse
 import os
@@ -75,6 +79,23 @@ def bench(server, test, n, pipeline):
     return None
 
 
+# (row name, Coil's Python body, Redis's Lua body, numkeys, args)
+SCRIPTS = [
+    ("script_incr", "return redis.call('INCR', KEYS[0])", "return redis.call('INCR', KEYS[1])", ["1", "counter"]),
+    ("script_ret1", "return 1", "return 1", ["0"]),
+]
+
+
+def bench_cmd(server, argv, n, pipeline):
+    r = subprocess.run(["redis-benchmark", "-p", str(server.port), "-n", str(n), "-c", "50",
+                        "-P", str(pipeline), "-q", "--csv", *argv], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        m = re.match(r'"([^"]+)","([0-9.]+)"', line)
+        if m:
+            return float(m.group(2))
+    return None
+
+
 def load_keys(server, count):
     payload = "".join(f"SET key:{i} value:{i}\r\n" for i in range(count))
     server.cli("--pipe", input=payload)
@@ -89,6 +110,7 @@ def main():
     ap.add_argument("--tests", default=DEFAULT_TESTS)
     ap.add_argument("--keys", type=int, default=1_000_000)
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--no-scripts", action="store_true")
     a = ap.parse_args()
 
     coil = Server("coil", [a.coil], free_port())
@@ -104,6 +126,23 @@ def main():
                     for s in (coil, redis):
                         s.cli("FLUSHALL")
                         v = bench(s, test, a.requests * (4 if p == 16 else 1), p)
+                        if v is not None:
+                            results[s.name].append(v)
+                c = statistics.median(results["coil"]) if results["coil"] else None
+                r = statistics.median(results["redis"]) if results["redis"] else None
+                row += [c, r, (c / r) if c and r else None]
+            rows.append(row)
+            print(fmt_row(row), flush=True)
+        for name, py_body, lua_body, rest in ([] if a.no_scripts else SCRIPTS):
+            shas = {"coil": coil.cli("SCRIPT", "LOAD", py_body).strip(),
+                    "redis": redis.cli("SCRIPT", "LOAD", lua_body).strip()}
+            row = [name]
+            for p in (1, 16):
+                results = {"coil": [], "redis": []}
+                for _ in range(a.rounds):
+                    for s in (coil, redis):
+                        s.cli("FLUSHALL")
+                        v = bench_cmd(s, ["EVALSHA", shas[s.name], *rest], a.requests * (4 if p == 16 else 1), p)
                         if v is not None:
                             results[s.name].append(v)
                 c = statistics.median(results["coil"]) if results["coil"] else None

@@ -10,8 +10,14 @@ mod modules; // native modules: loading, the module API groups, MODULE
 mod modules_admin; // module INFO sections, configs, command filters, dicts, client info
 mod modules_blocking; // module-blocked clients, thread-safe contexts, the execution lock
 mod modules_events; // module timers, keyspace and server events, event loop, publish
+mod modules_keys; // module key API: generic keys, strings, lists, hashes, sorted sets, scan
+mod modules_types; // module data types: values, RDB serialization, copy/unlink/free/digest
 mod protocol; // RESP parsing, inline commands, pipelining, protocol errors
 mod pubsub; // Pub/Sub commands, RESP2/RESP3 pushes, keyspace notifications
+mod scripting; // EVAL/FCALL behaviours ported from Redis's scripting tests, RESP2/RESP3
+mod scripting_busy; // long scripts: BUSY, SCRIPT/FUNCTION KILL, SHUTDOWN NOSAVE, memory cap
+mod scripting_functions; // FUNCTION LOAD/LIST/DELETE/DUMP/RESTORE/STATS lifecycle
+mod scripting_sandbox; // sandbox escapes refused while the server keeps serving
 mod server; // INFO, CONFIG, COMMAND, CLIENT, DEBUG, administration
 mod sets; // set commands, encodings, random picks
 mod strings; // string commands and their options

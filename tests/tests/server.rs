@@ -272,3 +272,17 @@ fn memory_usage_reports_key_size() {
         .query(&mut c);
     assert!(e.unwrap_err().to_string().contains("syntax error"));
 }
+
+#[test]
+fn wait_without_replicas() {
+    let s = TestServer::start();
+    let mut c = s.raw();
+    c.send(b"WAIT 0 0\r\nWAITAOF 0 0 0\r\nWAITAOF 1 0 0\r\n");
+    c.expect(b":0\r\n*2\r\n:0\r\n:0\r\n-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n");
+    let t = std::time::Instant::now();
+    c.send(b"WAIT 1 150\r\n");
+    c.expect(b":0\r\n");
+    assert!(t.elapsed() >= std::time::Duration::from_millis(140));
+    c.send(b"MULTI\r\nWAIT 1 0\r\nEXEC\r\n");
+    c.expect(b"+OK\r\n+QUEUED\r\n*1\r\n:0\r\n");
+}

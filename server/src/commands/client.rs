@@ -138,7 +138,7 @@ pub fn info_string(srv: &Server, c: &Client) -> String {
         omem,
         tot,
         events,
-        c.last_cmd,
+        srv.commands.names.get(c.last_cmd).map(String::as_str).unwrap_or("NULL"),
         c.user,
         c.resp(),
         lossy(&c.lib_name),
@@ -159,7 +159,6 @@ fn id(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
 /// CLIENT INFO
 /// ```
 fn info(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
-    ctx.client.last_cmd = "client|info".into();
     let mut s = info_string(ctx.srv, ctx.client);
     s.push('\n');
     ctx.out().verbatim(s.as_bytes(), "txt");
@@ -203,7 +202,6 @@ fn list(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     } else if argv.len() != 2 {
         return Err(CmdError::SYNTAX);
     }
-    ctx.client.last_cmd = "client|list".into();
     let mut all: Vec<&Client> = ctx.srv.clients.iter().collect();
     all.push(ctx.client);
     all.sort_by_key(|c| c.id);

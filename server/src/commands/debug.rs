@@ -53,6 +53,10 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             }
             ctx.out().ok();
         }
+        ("set-disable-deny-scripts", 3) => {
+            ctx.srv.scripting.disable_deny_scripts = args::int(&argv[2]).unwrap_or(0) != 0;
+            ctx.out().ok();
+        }
         ("set-active-expire", 3) => {
             ctx.srv.active_expire_enabled = args::int(&argv[2]).unwrap_or(0) != 0;
             ctx.out().ok();
@@ -136,7 +140,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                     let mut h = Sha1::new();
                     h.update(db.id.to_le_bytes());
                     h.update(k.as_slice());
-                    h.update(value_digest(&e.value));
+                    h.update(key_value_digest(k, db, &e.value));
                     if let Some(t) = db.expire_of(k) {
                         h.update(b"!!expire!!");
                         h.update(t.to_le_bytes());
@@ -159,7 +163,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let digests: Vec<String> = argv[2..]
                 .iter()
                 .map(|k| match ctx.srv.dbs[db].entry(k) {
-                    Some(e) => hex::encode(value_digest(&e.value)),
+                    Some(e) => hex::encode(key_value_digest(k, &ctx.srv.dbs[db], &e.value)),
                     None => "0".repeat(40),
                 })
                 .collect();
@@ -206,6 +210,15 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// [`value_digest`], with the key and database a module type's `digest` callback may
+/// ask for (module values digest exactly as in Redis).
+fn key_value_digest(key: &[u8], db: &crate::db::Db, v: &Value) -> [u8; 20] {
+    match v {
+        Value::Module(m) => m.object_digest(key, db.id as i32, db.expire_of(key).is_some()),
+        v => value_digest(v),
+    }
+}
+
 /// A digest of a value that does not depend on its encoding: ordered types in order,
 /// unordered types as the XOR of their elements' digests (Redis's `xorDigest` idea).
 pub fn value_digest(v: &Value) -> [u8; 20] {
@@ -246,6 +259,7 @@ pub fn value_digest(v: &Value) -> [u8; 20] {
             xor(&mut acc, sha(&[b"zset"]));
             z.for_each(|m, sc| xor(&mut acc, sha(&[m, crate::util::fmt_f64_g17(sc).as_bytes()])));
         }
+        Value::Module(m) => acc = m.digest(None, -1),
     }
     acc
 }

@@ -83,7 +83,7 @@ fn type_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let (mut ks, out) = ctx.split();
     let name = ks
         .lookup_read_flags(&argv[1], lookup::NOTOUCH)
-        .map(|v| v.value_type().name())
+        .map(|v| v.type_name())
         .unwrap_or("none");
     out.simple(name.as_bytes());
     Ok(())
@@ -188,12 +188,15 @@ fn scan(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     });
     let (mut ks, out) = ctx.split();
     found.retain(|k| match opts.type_filter {
-        Some(want) => {
-            let got = ks
-                .lookup_read_flags(k, lookup::NOTOUCH | lookup::NONOTIFY)
-                .map(|v| v.value_type());
-            got.is_some() && got == want
-        }
+        Some(want) => match ks.lookup_read_flags(k, lookup::NOTOUCH | lookup::NONOTIFY) {
+            // Module types match by their name, ignoring case.
+            Some(Value::Module(m)) => opts
+                .type_name
+                .as_ref()
+                .is_some_and(|n| m.type_name().as_bytes().eq_ignore_ascii_case(n)),
+            Some(v) => Some(v.value_type()) == want,
+            None => false,
+        },
         None => ks.expire_status(k) == KeyStatus::Valid,
     });
     super::scan::reply(out, next, &found)
@@ -461,11 +464,18 @@ fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     };
     let expire = ctx.ks().expire_of(src);
     let mut dks = ctx.ks_of(dst_db);
-    if dks.lookup_write(dst).is_some() {
-        if !replace {
-            ctx.out().int(0);
-            return Ok(());
-        }
+    let exists = dks.lookup_write(dst).is_some();
+    if exists && !replace {
+        ctx.out().int(0);
+        return Ok(());
+    }
+    // A module value is duplicated by its type's copy callback (which may refuse).
+    let value = match value {
+        Value::Module(m) => Value::Module(m.dup(src, dst, src_db, dst_db).map_err(CmdError::err)?),
+        v => v,
+    };
+    let mut dks = ctx.ks_of(dst_db);
+    if exists {
         dks.db().remove(dst);
     }
     dks.add(dst, value);

@@ -21,12 +21,19 @@ const ENTRY_OVERHEAD: usize = 8 + 24 + 8 + 8;
 /// ```
 fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let mut i = 3;
+    let mut samples = 5usize;
     while i < argv.len() {
         if args::is(&argv[i], "samples") && i + 1 < argv.len() {
             let n = args::int(&argv[i + 1])?;
             if n < 0 {
                 return Err(CmdError::SYNTAX);
             }
+            // 0 samples everything (Redis passes LONG_MAX on).
+            samples = if n == 0 {
+                i64::MAX as usize
+            } else {
+                n as usize
+            };
             i += 2;
         } else {
             return Err(CmdError::SYNTAX);
@@ -34,16 +41,25 @@ fn usage(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     let key = &argv[2];
     let mut ks = ctx.ks();
+    let db = ks.db;
     let size = ks
         .lookup_read_flags(key, crate::ctx::lookup::NOTOUCH)
-        .map(|v| v.memory_usage());
+        .map(|v| match v {
+            // A module type measures itself (mem_usage2 gets the key and SAMPLES); Redis
+            // adds nothing for the object around it.
+            crate::db::Value::Module(m) => m.mem_usage(Some(key), db as i32, samples),
+            v => v.memory_usage(),
+        });
     let heap_key = if key.len() > crate::db::sbytes::INLINE_CAP {
         key.len()
     } else {
         0
     };
     match size {
-        Some(n) => ctx.out().int((n + ENTRY_OVERHEAD + heap_key) as i64),
+        // A module's estimate may be anything: sum as Redis's size_t arithmetic does.
+        Some(n) => ctx
+            .out()
+            .int(n.wrapping_add(ENTRY_OVERHEAD).wrapping_add(heap_key) as i64),
         None => ctx.out().null(),
     }
     Ok(())

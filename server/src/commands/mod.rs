@@ -16,7 +16,9 @@ pub mod memory;
 pub mod module;
 pub mod multi;
 pub mod pubsub;
+pub mod replication;
 pub mod scan;
+pub mod scripting;
 pub mod server;
 pub mod sets;
 pub mod sort;
@@ -36,10 +38,14 @@ pub fn build_table() -> CommandTable {
     lists::register(&mut r);
     multi::register(&mut r);
     pubsub::register(&mut r);
+    replication::register(&mut r);
     server::register(&mut r);
     strings::register(&mut r);
     hashes::register(&mut r);
     sets::register(&mut r);
     zsets::register(&mut r);
-    r.build()
+    scripting::register(&mut r);
+    let mut t = r.build();
+    scripting::mark_dynamic(&mut t);
+    t
 }

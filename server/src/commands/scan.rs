@@ -17,6 +17,8 @@ pub struct ScanOpts {
     /// `TYPE` filter (`SCAN` only). `Some(None)` for a name that is no type, which
     /// Redis 7.4 accepts and which then matches no key.
     pub type_filter: Option<Option<ValueType>>,
+    /// The `TYPE` name as given (module types are matched by name, ignoring case).
+    pub type_name: Option<Bytes>,
     /// `NOVALUES` (`HSCAN` only).
     pub novalues: bool,
 }
@@ -73,6 +75,7 @@ pub fn parse_opts(
         count: 10,
         pattern: None,
         type_filter: None,
+        type_name: None,
         novalues: false,
     };
     let mut i = start;
@@ -95,6 +98,7 @@ pub fn parse_opts(
             i += 2;
         } else if args::is(&argv[i], "type") && keyspace && more >= 2 {
             o.type_filter = Some(ValueType::from_name(&argv[i + 1]));
+            o.type_name = Some(argv[i + 1].clone());
             i += 2;
         } else if args::is(&argv[i], "novalues") {
             if !hash {

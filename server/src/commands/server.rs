@@ -181,8 +181,14 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
     super::multi::touch_all_watched_in_db(srv, db, None);
     let old = srv.dbs[db].take();
     crate::blocking::signal_all_blocked_in_db(srv, db);
-    // Large keyspaces are freed on another thread so the loop keeps serving.
-    if n > 64 {
+    // Large keyspaces are freed on another thread so the loop keeps serving; module
+    // values are freed here, on the loop, where their free callbacks expect to run.
+    if n > 64
+        && !old
+            .keys
+            .values()
+            .any(|e| matches!(e.value, crate::db::Value::Module(_)))
+    {
         std::thread::spawn(move || drop(old));
     }
     n
@@ -315,6 +321,10 @@ fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         return Err(CmdError::err("No shutdown in progress."));
     }
+    // While a script is busy, only SHUTDOWN NOSAVE may stop the server.
+    if ctx.srv.scripting.timed_out && save != Some(false) {
+        return Err(ctx.srv.scripting.busy_error());
+    }
     if ctx.client.has(cf::MULTI) || ctx.srv.exec_depth > 1 {
         return Err(CmdError::err(
             "SHUTDOWN is not allowed inside a transaction or script",
@@ -385,5 +395,9 @@ pub fn serialized_length(v: &Value) -> usize {
             z.for_each(|k, _| n += s(k) + 8);
             n
         }
+        // What rdb_save writes (Redis's rdbSavedObjectLen runs it too).
+        Value::Module(_) => crate::modules::types::save_value(v, b"", 0)
+            .map(|b| b.len())
+            .unwrap_or(0),
     }
 }

@@ -1784,4 +1784,26 @@ pub static DEFS: &[ConfigDef] = &[
         default: "",
         flags: MULTI_ARG,
     },
+    // Coil's own directives (no Redis equivalent).
+    ConfigDef {
+        name: "python-script-max-memory",
+        alias: None,
+        kind: Kind::Int {
+            min: 0,
+            max: 9223372036854775807,
+            memory: true,
+            percent: false,
+        },
+        default: "67108864",
+        flags: 0,
+    },
+    ConfigDef {
+        name: "python-allowed-modules",
+        alias: None,
+        kind: Kind::Str {
+            empty_is_null: false,
+        },
+        default: "math json re string struct datetime time random itertools functools collections heapq bisect operator copy base64 binascii hashlib hmac decimal fractions statistics textwrap unicodedata zlib uuid",
+        flags: IMMUTABLE,
+    },
 ];

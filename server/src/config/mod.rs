@@ -221,6 +221,10 @@ pub struct Config {
     pub latency_tracking: bool,
     /// `latency-tracking-info-percentiles`
     pub latency_percentiles: Vec<f64>,
+    /// `python-script-max-memory`: bytes a script may add to Python's heap (0: no cap).
+    pub python_script_max_memory: u64,
+    /// `python-allowed-modules`: modules scripts may import.
+    pub python_allowed_modules: Vec<String>,
 }
 
 /// Index of the output-limit class for normal clients.
@@ -329,6 +333,8 @@ impl Config {
             stop_writes_on_bgsave_error: true,
             latency_tracking: true,
             latency_percentiles: vec![50.0, 99.0, 99.9],
+            python_script_max_memory: 64 << 20,
+            python_allowed_modules: Vec::new(),
         };
         c.refresh();
         c
@@ -640,6 +646,13 @@ impl Config {
             .value("latency-tracking-info-percentiles")
             .split_whitespace()
             .filter_map(|w| w.parse().ok())
+            .collect();
+        self.python_script_max_memory = self.int("python-script-max-memory").max(0) as u64;
+        self.python_allowed_modules = self
+            .value("python-allowed-modules")
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
             .collect();
     }
 

@@ -885,6 +885,15 @@ impl List {
         true
     }
 
+    /// Inserts `v` before or after the element at position `idx` (`< len()`), as
+    /// `listTypeInsert` does at an iterator's entry (the module list API).
+    pub fn insert_at_index(&mut self, idx: usize, v: &[u8], after: bool) {
+        if idx < self.count {
+            let (ni, k) = self.locate(idx);
+            self.insert_at(ni, k, v, after);
+        }
+    }
+
     /// Inserts `v` next to element `k` of node `ni` (`_quicklistInsert`).
     fn insert_at(&mut self, ni: usize, k: u32, v: &[u8], after: bool) {
         self.count += 1;

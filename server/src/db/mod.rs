@@ -114,6 +114,10 @@ impl Db {
         }
         let created = match self.keys.get_mut(key) {
             Some(e) => {
+                // An overwrite unlinks the old value (Redis's dbSetValue).
+                if let Value::Module(m) = &e.value {
+                    m.notify_unlink(key, self.id);
+                }
                 e.value = value;
                 e.lru = lru;
                 false
@@ -133,6 +137,11 @@ impl Db {
     /// Removes `key` and its TTL, returning its value.
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {
         let e = self.keys.remove(key)?;
+        // A module type's unlink callback hears of every key leaving the keyspace
+        // (Redis's dbGenericDelete); flushes do not call it.
+        if let Value::Module(m) = &e.value {
+            m.notify_unlink(key, self.id);
+        }
         if !self.expires.is_empty() {
             self.expires.remove(key);
         }

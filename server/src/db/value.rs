@@ -168,6 +168,8 @@ pub enum Value {
     Set(Box<Set>),
     /// `zset`
     ZSet(Box<ZSet>),
+    /// A value of a data type a module registered (`TYPE` prints the type's name).
+    Module(crate::modules::types::ModuleValue),
 }
 
 /// The type of a value, as `TYPE` names it.
@@ -183,6 +185,8 @@ pub enum ValueType {
     Set,
     /// `zset`
     ZSet,
+    /// A module data type (all module types; [`Value::type_name`] tells them apart).
+    Module,
 }
 
 impl ValueType {
@@ -194,6 +198,7 @@ impl ValueType {
             ValueType::Hash => "hash",
             ValueType::Set => "set",
             ValueType::ZSet => "zset",
+            ValueType::Module => "module",
         }
     }
 
@@ -224,6 +229,15 @@ impl Value {
             Value::Hash(_) => ValueType::Hash,
             Value::Set(_) => ValueType::Set,
             Value::ZSet(_) => ValueType::ZSet,
+            Value::Module(_) => ValueType::Module,
+        }
+    }
+
+    /// The name `TYPE` prints: the type's name, a module type's own 9-character name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Module(m) => m.type_name(),
+            v => v.value_type().name(),
         }
     }
 
@@ -235,25 +249,30 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            // Redis creates module objects with OBJ_ENCODING_RAW.
+            Value::Module(_) => "raw",
         }
     }
 
     /// An estimate of the bytes this value holds, for `MEMORY USAGE` and `DEBUG OBJECT`.
     pub fn memory_usage(&self) -> usize {
-        std::mem::size_of::<Value>()
-            + match self {
-                Value::Str(s) => s.heap_size(),
-                Value::List(l) => l.memory_usage(),
-                Value::Hash(h) => h.memory_usage(),
-                Value::Set(s) => s.memory_usage(),
-                Value::ZSet(z) => z.memory_usage(),
-            }
+        // A module type's own estimate may be anything: wrap as C's size_t would.
+        std::mem::size_of::<Value>().wrapping_add(match self {
+            Value::Str(s) => s.heap_size(),
+            Value::List(l) => l.memory_usage(),
+            Value::Hash(h) => h.memory_usage(),
+            Value::Set(s) => s.memory_usage(),
+            Value::ZSet(z) => z.memory_usage(),
+            Value::Module(m) => m.mem_usage(None, -1, 5),
+        })
     }
 
-    /// Number of elements (1 for strings), used to decide on lazy freeing.
+    /// Number of elements (1 for strings; a module type's `free_effort`), used to
+    /// decide on lazy freeing.
     pub fn element_count(&self) -> usize {
         match self {
             Value::Str(_) => 1,
+            Value::Module(m) => m.free_effort(None, -1),
             Value::List(l) => l.len(),
             Value::Hash(h) => h.len(),
             Value::Set(s) => s.len(),

@@ -52,6 +52,8 @@ pub enum AutoObj {
     Str(*mut RmString),
     /// A call reply (root).
     Reply(*mut super::api::call_reply::CallReply),
+    /// An open key.
+    Key(*mut super::api::keys::ModuleKey),
 }
 
 /// The context handed to modules as `RedisModuleCtx *`.
@@ -217,6 +219,10 @@ impl ModuleCtx {
                 AutoObj::Reply(r) => {
                     // SAFETY: as above, for call replies.
                     unsafe { super::api::call_reply::CallReply::free_root(r) }
+                }
+                AutoObj::Key(k) => {
+                    // SAFETY: as above, for keys opened in this context.
+                    unsafe { super::api::keys::close(k) }
                 }
             }
         }

@@ -14,8 +14,10 @@ pub mod api;
 pub mod ctx;
 pub mod host;
 pub mod loader;
+pub mod rdb_codec;
 pub mod registry;
 pub mod shim;
+pub mod types;
 
 use crate::server::Server;
 use api::commands::ModuleCommand;
@@ -30,6 +32,16 @@ static NAMES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static ACL_ADDED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// True while the start-up `loadmodule` directives are being loaded.
 static STARTUP: AtomicBool = AtomicBool::new(false);
+
+/// The server modules run in, for API functions that receive no context
+/// (`ResetDataset`, ...). Set when the first module loads.
+static SERVER: std::sync::atomic::AtomicPtr<Server> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+/// The server pointer recorded at module load (null before any module loaded).
+pub fn current_server() -> *mut Server {
+    SERVER.load(Ordering::Relaxed)
+}
 
 /// True if a loaded module has this name.
 pub fn name_busy(name: &str) -> bool {
@@ -71,6 +83,8 @@ pub struct Module {
     pub commands: Vec<Box<ModuleCommand>>,
     /// ACL categories it added.
     pub acl_categories: Vec<String>,
+    /// Data types it registered (never freed: see [`types`]).
+    pub types: Vec<&'static types::ModuleType>,
     /// The server, for API functions that get no context (`CreateSubcommand`, ...).
     pub srv: *mut Server,
     /// State of the blocking, timer, event, info and config API groups.
@@ -91,6 +105,7 @@ impl Module {
             options: 0,
             commands: Vec::new(),
             acl_categories: Vec::new(),
+            types: Vec::new(),
             srv: std::ptr::null_mut(),
             ext: Default::default(),
         }
@@ -209,6 +224,7 @@ fn load_inner(
         }
     };
     host::set_server(srv);
+    SERVER.store(srv, Ordering::Relaxed);
     let mut ctx = ctx::ModuleCtx::with_temp_client(srv, std::ptr::null_mut());
     let mut argv: Vec<*mut api::strings::RmString> = args
         .iter()
@@ -244,6 +260,10 @@ fn load_inner(
                 host::forget_module(srv, &*m);
                 m.unregister_commands(srv);
                 remove_acl_categories(&m);
+                for t in &m.types {
+                    t.module
+                        .store(std::ptr::null_mut(), std::sync::atomic::Ordering::Relaxed);
+                }
                 drop(m);
             }
             drop(opened.lib);
@@ -288,6 +308,10 @@ pub fn unload(srv: &mut Server, name: &str) -> Result<(), &'static str> {
     let Some(i) = srv.modules.list.iter().position(|m| m.name == name) else {
         return Err("no such module with that name");
     };
+    if !srv.modules.list[i].types.is_empty() {
+        api::set_errno(libc::EBUSY);
+        return Err("the module exports one or more module-side data types, can't unload");
+    }
     if let Some(e) = host::unload_refusal(srv, &srv.modules.list[i]) {
         return Err(e);
     }

@@ -46,6 +46,14 @@ fn build() -> HashMap<String, usize> {
     super::api::filters::register(&mut r);
     super::api::fork::register(&mut r);
     super::api::acl::register(&mut r);
+    super::api::keys::register(&mut r);
+    super::api::keys_list::register(&mut r);
+    super::api::keys_string::register(&mut r);
+    super::api::keys_zset::register(&mut r);
+    super::api::datatype::register(&mut r);
+    super::api::rdb_io::register(&mut r);
+    super::api::digest::register(&mut r);
+    super::api::scan::register(&mut r);
     super::shim::register(&mut r);
     let mut t = HashMap::with_capacity(r.entries.len() * 2);
     for (name, f) in r.entries {

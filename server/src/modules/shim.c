@@ -30,6 +30,13 @@ typedef struct CoilShimHooks {
     int (*reply_human_double)(void *ctx, const char *text, size_t len);
     void (*log)(void *ctx, const char *level, const char *msg);
     void (*log_io)(void *io, const char *level, const char *msg);
+    int (*hash_set)(void *key, int flags, void *const *pairs, size_t npairs);
+    int (*hash_get)(void *key, int flags, void *const *pairs, size_t npairs);
+    void (*emit_aof)(void *io, const char *cmd, const char *fmt, const CoilCallArg *args, size_t n);
+    void (*save_string_buffer)(void *io, const char *ptr, size_t len);
+    /* Copies the next string of an RDB IO into buf; returns its length, or (size_t)-1
+     * on an IO error or when it does not fit. */
+    size_t (*load_string_into)(void *io, char *buf, size_t cap);
 } CoilShimHooks;
 
 static CoilShimHooks hooks;
@@ -229,4 +236,103 @@ int coilshim_StringToLongDouble(const void *str, long double *ld) {
         return 1;
     if (ld) *ld = value;
     return 0;
+}
+
+/* ---- the key API's variadic functions --------------------------------------------- */
+
+/* Collects a NULL-terminated list of pointer pairs (field, value-or-out-pointer).
+ * Returns the number of pairs, or -1 when out of memory. */
+static long collect_pairs(va_list ap, void ***out) {
+    size_t cap = 16, n = 0;
+    void **arr = malloc(cap * sizeof(*arr));
+    if (!arr) return -1;
+    for (;;) {
+        void *field = va_arg(ap, void *);
+        if (field == NULL) break;
+        void *second = va_arg(ap, void *);
+        if (n + 2 > cap) {
+            cap *= 2;
+            void **bigger = realloc(arr, cap * sizeof(*arr));
+            if (!bigger) { free(arr); return -1; }
+            arr = bigger;
+        }
+        arr[n++] = field;
+        arr[n++] = second;
+    }
+    *out = arr;
+    return (long)(n / 2);
+}
+
+int coilshim_HashSet(void *key, int flags, ...) {
+    void **pairs = NULL;
+    va_list ap;
+    va_start(ap, flags);
+    long n = collect_pairs(ap, &pairs);
+    va_end(ap);
+    if (n < 0) { errno = ENOMEM; return 0; }
+    int rc = hooks.hash_set(key, flags, pairs, (size_t)n);
+    int saved = errno;
+    free(pairs);
+    errno = saved;
+    return rc;
+}
+
+int coilshim_HashGet(void *key, int flags, ...) {
+    void **pairs = NULL;
+    va_list ap;
+    va_start(ap, flags);
+    long n = collect_pairs(ap, &pairs);
+    va_end(ap);
+    if (n < 0) { errno = ENOMEM; return 1; }
+    int rc = hooks.hash_get(key, flags, pairs, (size_t)n);
+    int saved = errno;
+    free(pairs);
+    errno = saved;
+    return rc;
+}
+
+void coilshim_EmitAOF(void *io, const char *cmdname, const char *fmt, ...) {
+    CoilCallArg *args = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    long n = walk_format(fmt, ap, &args);
+    va_end(ap);
+    if (n < 0) {
+        hooks.emit_aof(io, cmdname, NULL, NULL, 0);
+        errno = EINVAL;
+        return;
+    }
+    hooks.emit_aof(io, cmdname, fmt, args, (size_t)n);
+    int saved = errno;
+    free(args);
+    errno = saved;
+}
+
+/* RM_SaveLongDouble: saved as a string in hexadecimal (%La), as Redis's ld2string
+ * LD_STR_HEX writes it (inf, -inf and nan spelled out). */
+void coilshim_SaveLongDouble(void *io, long double value) {
+    char buf[COIL_LD_CHARS];
+    int l;
+    if (isinf(value)) l = snprintf(buf, sizeof(buf), "%s", value > 0 ? "inf" : "-inf");
+    else if (isnan(value)) l = snprintf(buf, sizeof(buf), "nan");
+    else l = snprintf(buf, sizeof(buf), "%La", value);
+    if (l < 0 || (size_t)l >= sizeof(buf)) l = 0;
+    hooks.save_string_buffer(io, buf, (size_t)l);
+}
+
+/* RM_LoadLongDouble: the string parsed as Redis's string2ld (0 when it is not a
+ * valid long double). */
+long double coilshim_LoadLongDouble(void *io) {
+    char buf[COIL_LD_CHARS];
+    size_t len = hooks.load_string_into(io, buf, sizeof(buf) - 1);
+    if (len == (size_t)-1 || len == 0) return 0;
+    buf[len] = '\0';
+    char *eptr;
+    errno = 0;
+    long double value = strtold(buf, &eptr);
+    if (isspace((unsigned char)buf[0]) || eptr[0] != '\0' || (size_t)(eptr - buf) != len ||
+        (errno == ERANGE && (value == HUGE_VALL || value == -HUGE_VALL || fpclassify(value) == FP_ZERO)) ||
+        errno == EINVAL || isnan(value))
+        return 0;
+    return value;
 }

@@ -28,6 +28,12 @@ pub struct ShimHooks {
     reply_human_double: unsafe extern "C" fn(*mut c_void, *const c_char, usize) -> c_int,
     log: unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char),
     log_io: unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char),
+    hash_set: unsafe extern "C" fn(*mut c_void, c_int, *const *mut c_void, usize) -> c_int,
+    hash_get: unsafe extern "C" fn(*mut c_void, c_int, *const *mut c_void, usize) -> c_int,
+    emit_aof:
+        unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char, *const CallArg, usize),
+    save_string_buffer: unsafe extern "C" fn(*mut c_void, *const c_char, usize),
+    load_string_into: unsafe extern "C" fn(*mut c_void, *mut c_char, usize) -> usize,
 }
 
 extern "C" {
@@ -41,6 +47,11 @@ extern "C" {
     fn coilshim_CreateStringFromLongDouble();
     fn coilshim_ReplyWithLongDouble();
     fn coilshim_StringToLongDouble();
+    fn coilshim_HashSet(key: *mut c_void, flags: c_int, ...) -> c_int;
+    fn coilshim_HashGet(key: *mut c_void, flags: c_int, ...) -> c_int;
+    fn coilshim_EmitAOF(io: *mut c_void, cmd: *const c_char, fmt: *const c_char, ...);
+    fn coilshim_SaveLongDouble();
+    fn coilshim_LoadLongDouble();
 }
 
 static HOOKS: ShimHooks = ShimHooks {
@@ -52,6 +63,11 @@ static HOOKS: ShimHooks = ShimHooks {
     reply_human_double: super::api::reply::hook_reply_human_double,
     log: super::api::core::hook_log,
     log_io: super::api::core::hook_log_io,
+    hash_set: super::api::keys_hash::hook_hash_set,
+    hash_get: super::api::keys_hash::hook_hash_get,
+    emit_aof: super::api::rdb_io::hook_emit_aof,
+    save_string_buffer: super::api::rdb_io::hook_save_string_buffer,
+    load_string_into: super::api::rdb_io::hook_load_string_into,
 };
 
 /// Hands the shim its hooks (idempotent).
@@ -86,5 +102,16 @@ pub fn register(r: &mut Reg) {
     r.add(
         "StringToLongDouble",
         coilshim_StringToLongDouble as *const () as usize,
+    );
+    r.add("HashSet", coilshim_HashSet as *const () as usize);
+    r.add("HashGet", coilshim_HashGet as *const () as usize);
+    r.add("EmitAOF", coilshim_EmitAOF as *const () as usize);
+    r.add(
+        "SaveLongDouble",
+        coilshim_SaveLongDouble as *const () as usize,
+    );
+    r.add(
+        "LoadLongDouble",
+        coilshim_LoadLongDouble as *const () as usize,
     );
 }

@@ -179,15 +179,21 @@ pub unsafe extern "C" fn hook_log(ctx: *mut c_void, level: *const c_char, msg: *
     log_line(level, &name, msg);
 }
 
-/// Shim hook for `RedisModule_LogIOError`. RDB I/O handles come with the data-type
-/// group; until then the message is logged under the generic name.
+/// Shim hook for `RedisModule_LogIOError`: logged under the name of the module whose
+/// type the IO serves.
 ///
 /// # Safety
 /// Called by the C shim with the pointers the module passed and strings it built.
-pub unsafe extern "C" fn hook_log_io(_io: *mut c_void, level: *const c_char, msg: *const c_char) {
-    // SAFETY: C strings from the shim.
-    let (level, msg) = unsafe { (level_of(cstr_bytes(level)), cstr_bytes(msg)) };
-    log_line(level, "module", msg);
+pub unsafe extern "C" fn hook_log_io(io: *mut c_void, level: *const c_char, msg: *const c_char) {
+    // SAFETY: the module's IO (or null); C strings from the shim.
+    let (name, level, msg) = unsafe {
+        (
+            super::rdb_io::io_module_name(io),
+            level_of(cstr_bytes(level)),
+            cstr_bytes(msg),
+        )
+    };
+    log_line(level, &name, msg);
 }
 
 unsafe extern "C" fn assert_(estr: *const c_char, file: *const c_char, line: c_int) {

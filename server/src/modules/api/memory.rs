@@ -104,6 +104,7 @@ unsafe extern "C" fn malloc_usable_size(p: *mut c_void) -> usize {
 unsafe extern "C" fn malloc_size_string(s: *const c_void) -> usize {
     // SAFETY: a live module string (or null).
     match unsafe { (s as *const RmString).as_ref() } {
+        // The allocation, not the length: TrimStringAllocation makes it smaller.
         Some(st) => std::mem::size_of::<RmString>() + st.capacity(),
         None => 0,
     }

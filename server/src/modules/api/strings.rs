@@ -35,7 +35,7 @@ impl RmString {
         &self.buf[..self.buf.len() - 1]
     }
 
-    /// Bytes allocated for the contents (`MallocSizeString`).
+    /// Bytes allocated for the string's buffer (what `TrimStringAllocation` shrinks).
     pub fn capacity(&self) -> usize {
         self.buf.capacity()
     }
@@ -365,17 +365,6 @@ unsafe extern "C" fn string_append_buffer(
     // SAFETY: `len` bytes at `buf`, from the module.
     let data = unsafe { raw_bytes(buf, len) };
     st.buf.pop();
-    // Grow greedily as sds does (`sdsMakeRoomFor`), so `TrimStringAllocation` has
-    // something to give back.
-    let newlen = st.buf.len() + data.len() + 1;
-    if newlen > st.buf.capacity() {
-        let target = if newlen < 1 << 20 {
-            newlen * 2
-        } else {
-            newlen + (1 << 20)
-        };
-        st.buf.reserve_exact(target - st.buf.len());
-    }
     st.buf.extend_from_slice(data);
     st.buf.push(0);
     OK
