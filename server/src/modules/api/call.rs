@@ -270,6 +270,9 @@ fn call_checked(
 
 fn uncount_error(srv: &mut crate::server::Server, code: &str) {
     srv.stats.total_error_replies = srv.stats.total_error_replies.saturating_sub(1);
+    // The nested call moved `prev_err_count` past this error: move it back, so an error
+    // the module then replies makes its own command a failed one.
+    srv.prev_err_count = srv.prev_err_count.saturating_sub(1);
     if let Some(n) = srv.error_stats.get_mut(code) {
         *n -= 1;
         if *n == 0 {
