@@ -14,6 +14,17 @@ pub const FAILING: &str = env!("COIL_SAMPLE_FAILING");
 /// `c/notmodule.c`: a shared object without `RedisModule_OnLoad`.
 pub const NOTMODULE: &str = env!("COIL_SAMPLE_NOTMODULE");
 
+/// `c/blocking.c`: clients blocked by a module and answered from threads (thread-safe
+/// contexts, the execution lock), timeouts, blocking on keys, disconnect callbacks.
+pub const BLOCKING: &str = env!("COIL_SAMPLE_BLOCKING");
+
+/// `c/events.c`: timers, keyspace notifications, post-notification jobs, server events,
+/// one-shot event-loop events, `PublishMessage`.
+pub const EVENTS: &str = env!("COIL_SAMPLE_EVENTS");
+
+/// `c/admin.c`: an INFO section, module configurations, a command filter, a dictionary,
+/// client information, `GetServerInfo`.
+pub const ADMIN: &str = env!("COIL_SAMPLE_ADMIN");
 /// `c/keys.c`: the generic key API (OpenKey modes, types, lengths, deletion, expiry,
 /// LRU/LFU, KeyExists, SignalModifiedKey, DbSize, RandomKey, ResetDataset), the string
 /// key API (StringSet, StringDMA, StringTruncate) and Scan / ScanKey.

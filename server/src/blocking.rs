@@ -67,6 +67,40 @@ pub fn block_until(srv: &mut Server, c: &mut Client, deadline_ms: i64, reply: Ve
     start_block(srv, c, st);
 }
 
+/// Blocks `c` for a module (`RedisModule_BlockClient*`): on `keys` (none for a plain
+/// block) until `deadline_ms` (0: forever). `handle` is the module's blocked-client
+/// handle; the module host decides when the client is served.
+pub fn block_module(
+    srv: &mut Server,
+    c: &mut Client,
+    keys: &[Bytes],
+    deadline_ms: i64,
+    handle: usize,
+    unblock_on_nokey: bool,
+    argv: Vec<Bytes>,
+) {
+    let mut st = BlockState {
+        timeout_ms: deadline_ms,
+        argv,
+        module: Some(handle),
+        unblock_on_nokey,
+        ..Default::default()
+    };
+    for k in keys {
+        let entry = (c.db, Bytes::copy_from_slice(k));
+        if st.keys.contains(&entry) {
+            continue;
+        }
+        srv.blocking
+            .keys
+            .entry(entry.clone())
+            .or_default()
+            .push_back(c.id);
+        st.keys.push(entry);
+    }
+    start_block(srv, c, st);
+}
+
 fn start_block(srv: &mut Server, c: &mut Client, st: BlockState) {
     if st.timeout_ms > 0 {
         srv.blocking.timeouts.insert((st.timeout_ms, c.id));
@@ -92,6 +126,9 @@ pub fn unblock(srv: &mut Server, c: &mut Client) {
     }
     c.flags &= !flags::BLOCKED;
     srv.blocking.blocked_clients -= 1;
+    if let Some(h) = st.module {
+        crate::modules::api::blocking::unblocked_from_module(srv, c, h);
+    }
 }
 
 /// Notes that `key` may now serve blocked clients (Redis's `signalKeyAsReady`).
@@ -103,6 +140,26 @@ pub fn signal_key_as_ready(srv: &mut Server, db: usize, key: &[u8]) {
     let entry = (db, Bytes::copy_from_slice(key));
     if srv.blocking.keys.contains_key(&entry) && srv.blocking.ready_set.insert(entry.clone()) {
         srv.blocking.ready.push(entry);
+    }
+}
+
+/// Signals every key of database `db` that clients wait on (a flush or a swap changed
+/// them all): each waiter's own rules decide whether it is served (Redis's
+/// `scanDatabaseForDeletedKeys` wakes module clients blocked with
+/// `REDISMODULE_BLOCK_UNBLOCK_DELETED` this way).
+pub fn signal_all_blocked_in_db(srv: &mut Server, db: usize) {
+    if srv.blocking.keys.is_empty() {
+        return;
+    }
+    let keys: Vec<Bytes> = srv
+        .blocking
+        .keys
+        .keys()
+        .filter(|(d, _)| *d == db)
+        .map(|(_, k)| k.clone())
+        .collect();
+    for k in keys {
+        signal_key_as_ready(srv, db, &k);
     }
 }
 
@@ -122,6 +179,25 @@ pub fn handle_ready_keys(srv: &mut Server) {
                 let Some(slot) = srv.clients.slot_of(id) else {
                     continue;
                 };
+                if let Some((h, nokey)) = srv
+                    .clients
+                    .get(slot)
+                    .and_then(|c| c.blocked.as_ref())
+                    .and_then(|b| b.module.map(|h| (h, b.unblock_on_nokey)))
+                {
+                    // Module blocks are served whatever the key holds, or when it is
+                    // gone if they asked for that.
+                    if srv.dbs[db].entry(&key).is_none() && !nokey {
+                        continue;
+                    }
+                    let Some(mut c) = srv.clients.take(slot) else {
+                        continue;
+                    };
+                    crate::modules::api::blocking::try_serve_on_key(srv, &mut c, h, &key);
+                    srv.clients.put_back(c);
+                    srv.mark_pending_write(slot);
+                    continue;
+                }
                 let want = srv
                     .clients
                     .get(slot)
@@ -173,13 +249,26 @@ pub fn handle_timeouts(srv: &mut Server, now_ms: i64) {
             continue;
         };
         let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
+        let module = c.blocked.as_ref().and_then(|b| b.module);
         let argv = c
             .blocked
             .as_ref()
             .map(|b| b.argv.clone())
             .unwrap_or_default();
-        count_unblocked_call(srv, &argv, false);
+        if module.is_none() {
+            count_unblocked_call(srv, &argv, false);
+        }
         let mut taken = srv.clients.take(slot).expect("present");
+        if let Some(h) = module {
+            let done = crate::modules::api::blocking::reply_timed_out(srv, &mut taken, h);
+            if done {
+                unblock(srv, &mut taken);
+                srv.unblocked.push(id);
+            }
+            srv.clients.put_back(taken);
+            srv.mark_pending_write(slot);
+            continue;
+        }
         unblock(srv, &mut taken);
         match reply {
             Some(r) => taken.out.raw(&r),

@@ -127,6 +127,11 @@ pub struct BlockState {
     pub kind: Option<crate::db::ValueType>,
     /// `DEBUG SLEEP`-style / `WAIT` blocks: reply sent at timeout.
     pub timeout_reply: Option<Vec<u8>>,
+    /// Blocked by a module: the address of its `RedisModuleBlockedClient` handle.
+    pub module: Option<usize>,
+    /// A module block on keys that also ends when a key is deleted
+    /// (`REDISMODULE_BLOCK_UNBLOCK_DELETED`).
+    pub unblock_on_nokey: bool,
 }
 
 /// One client.

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 /// One cron tick.
 pub fn server_cron(srv: &mut Server) {
     srv.cronloops += 1;
+    if !srv.modules.is_empty() {
+        crate::modules::api::server_events::fire_cron_loop(srv);
+    }
     let now = unix_ms();
     srv.cmd_time_ms = now;
     clients_cron(srv);

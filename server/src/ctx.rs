@@ -93,7 +93,7 @@ impl<'a> Keyspace<'a> {
     pub fn expire_status(&mut self, key: &[u8]) -> KeyStatus {
         let now = self.now();
         let db = &self.srv.dbs[self.db];
-        if self.srv.loading || !db.is_expired(key, now) {
+        if self.srv.loading || self.srv.lazy_expire_disabled > 0 || !db.is_expired(key, now) {
             return KeyStatus::Valid;
         }
         if matches!(self.srv.pause, Some((until, _)) if until > crate::server::unix_ms()) {
@@ -338,6 +338,8 @@ impl<'a> Keyspace<'a> {
         }
         if self.srv.dbs[self.db].remove(key).is_some() {
             self.signal_modified(key);
+            // Module clients blocked with REDISMODULE_BLOCK_UNBLOCK_DELETED wake up.
+            crate::blocking::signal_key_as_ready(self.srv, self.db, key);
             true
         } else {
             false
@@ -392,7 +394,9 @@ impl<'a> Keyspace<'a> {
     /// Sends a keyspace notification if its class is enabled.
     #[inline]
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
-        if self.srv.config.notify_flags & class != 0 {
+        if self.srv.config.notify_flags & class != 0
+            || self.srv.modules.host.keyspace.has_subscribers()
+        {
             crate::pubsub::notify_keyspace_event(self.srv, class, event, key, self.db);
         }
     }

@@ -21,6 +21,15 @@ pub fn process_command(srv: &mut Server, c: &mut Client) {
     if c.has(cf::REPLY_SKIP_NEXT) {
         c.flags = (c.flags & !cf::REPLY_SKIP_NEXT) | cf::REPLY_SKIP;
     }
+    // Module command filters may rewrite the command before it is looked up.
+    let argv = if srv.modules.host.filters.is_empty() {
+        argv
+    } else {
+        crate::modules::api::filters::apply(srv, c.id, argv)
+    };
+    if argv.is_empty() {
+        return;
+    }
     let mark = c.out.len();
     process_argv(srv, c, &argv);
     if c.has(cf::REPLY_OFF | cf::REPLY_SKIP) {
@@ -303,6 +312,10 @@ pub fn call_at(
             } else {
                 c.out.raw(&pushes);
             }
+        }
+        // Module jobs queued by keyspace notifications run once the command is done.
+        if srv.modules.host.keyspace.has_jobs() {
+            crate::modules::api::keyspace_events::run_post_jobs(srv);
         }
     }
 }

@@ -139,6 +139,7 @@ impl EventLoop {
         ])?;
         poll.registry()
             .register(&mut signals, SIGNALS, Interest::READABLE)?;
+        crate::hooks::install_loop(waker.clone(), poll.registry().try_clone().ok());
         let mut el = EventLoop {
             poll,
             listeners,
@@ -186,6 +187,7 @@ pub fn run(srv: &mut Server) {
         let res = el(srv).poll.poll(&mut events, Some(timeout));
         guard = Some(crate::exec_lock::acquire());
         srv.refresh_clock();
+        crate::hooks::after_sleep(srv);
         let iter_start = srv.loop_instant;
         if let Err(e) = res {
             if e.kind() != std::io::ErrorKind::Interrupted {
@@ -208,6 +210,7 @@ pub fn run(srv: &mut Server) {
             let hz = u64::from(srv.config.hz.max(1));
             el(srv).next_cron = Instant::now() + Duration::from_millis(1000 / hz);
         }
+        crate::hooks::time_events(srv);
         before_sleep(srv);
         srv.stats.eventloop_cycles += 1;
         srv.stats.eventloop_duration_sum_us += iter_start.elapsed().as_micros() as u64;
@@ -279,6 +282,12 @@ fn handle_event(srv: &mut Server, ev: &mio::event::Event) {
         SIGNALS => on_signal(srv),
         UNIX_LISTENER => accept_unix(srv),
         Token(t) if (TCP_BASE..CLIENT_BASE).contains(&t) => accept_tcp(srv, t - TCP_BASE),
+        Token(t) if t >= crate::hooks::MODULE_FD_BASE => crate::hooks::on_module_fd(
+            srv,
+            t - crate::hooks::MODULE_FD_BASE,
+            ev.is_readable() || ev.is_read_closed() || ev.is_error(),
+            ev.is_writable(),
+        ),
         Token(t) => {
             let slot = t - CLIENT_BASE;
             if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
@@ -302,6 +311,9 @@ fn poll_timeout(srv: &mut Server) -> Duration {
     if let Some(&(deadline, _)) = srv.blocking.timeouts.iter().next() {
         let ms = (deadline - unix_ms()).max(0) as u64;
         t = t.min(Duration::from_millis(ms));
+    }
+    if let Some(d) = crate::hooks::poll_deadline(srv) {
+        t = t.min(d);
     }
     if !srv.unblocked.is_empty() || !srv.pending_writes.is_empty() || srv.persist.loading.is_some()
     {
@@ -438,6 +450,7 @@ fn add_client(
     }
     c.authenticated = srv.config.requirepass.is_none();
     let slot = srv.clients.insert(c);
+    crate::hooks::client_connected(srv, slot);
     let token = Token(CLIENT_BASE + slot);
     let registered = {
         let Server {
@@ -549,6 +562,7 @@ fn on_readable(srv: &mut Server, slot: usize) {
 
 /// Removes a client: its subscriptions, watches, blocks and socket.
 fn free_client(srv: &mut Server, mut c: Box<Client>) {
+    crate::hooks::client_disconnected(srv, &mut c);
     crate::hooks::client_cleanup(srv, &mut c);
     if let Some(conn) = c.conn.as_mut() {
         let _ = el(srv).poll.registry().deregister(conn.source());
@@ -567,6 +581,7 @@ fn before_sleep(srv: &mut Server) {
     if !srv.blocking.timeouts.is_empty() {
         crate::blocking::handle_timeouts(srv, now);
     }
+    crate::hooks::blocked_before_sleep(srv);
     // Clients unblocked by other clients' commands may have pipelined commands
     // waiting in their buffers: run them now.
     while !srv.unblocked.is_empty() {

@@ -21,7 +21,63 @@ pub fn client_cleanup(srv: &mut Server, c: &mut Client) {
 }
 
 /// Another thread woke the loop (module threads unblocking clients, for instance).
+/// Their messages are handled in [`blocked_before_sleep`].
 pub fn on_wake(_srv: &mut Server) {}
+
+/// Tokens from here on are descriptors modules registered (`EventLoopAdd`).
+pub const MODULE_FD_BASE: usize = crate::modules::api::event_loop::MODULE_FD_BASE;
+
+/// The loop was created: its waker and poll registry, for module threads and
+/// `EventLoopAdd`.
+pub fn install_loop(waker: std::sync::Arc<mio::Waker>, registry: Option<mio::Registry>) {
+    crate::modules::host::install_loop(waker, registry);
+}
+
+/// The loop took the lock back after `poll()`.
+pub fn after_sleep(srv: &mut Server) {
+    crate::modules::host::after_sleep(srv);
+}
+
+/// The loop's time events, after its file events and the cron (module timers).
+pub fn time_events(srv: &mut Server) {
+    crate::modules::host::time_events(srv);
+}
+
+/// Before clients unblocked in this iteration run their pending input: keys made ready
+/// outside commands, clients unblocked by modules, module one-shot events and jobs.
+pub fn blocked_before_sleep(srv: &mut Server) {
+    crate::modules::host::blocked_before_sleep(srv);
+}
+
+/// The longest the loop may sleep for other parts of the server (module timers and
+/// pending module work); None if they do not care.
+pub fn poll_deadline(srv: &Server) -> Option<std::time::Duration> {
+    crate::modules::host::poll_deadline(srv)
+}
+
+/// A readiness event on a descriptor a module registered.
+pub fn on_module_fd(srv: &mut Server, fd_token: usize, readable: bool, writable: bool) {
+    crate::modules::host::on_fd_event(srv, fd_token, readable, writable);
+}
+
+/// A client was accepted and put in `slot`.
+pub fn client_connected(srv: &mut Server, slot: usize) {
+    if srv.modules.is_empty() {
+        return;
+    }
+    let Some(mut c) = srv.clients.take(slot) else {
+        return;
+    };
+    crate::modules::api::server_events::fire_client_change(srv, &mut c, true);
+    srv.clients.put_back(c);
+}
+
+/// A connected client is about to be freed.
+pub fn client_disconnected(srv: &mut Server, c: &mut Client) {
+    if !srv.modules.is_empty() && c.conn.is_some() {
+        crate::modules::api::server_events::fire_client_change(srv, c, false);
+    }
+}
 
 /// Work to do just before sleeping, after commands ran and before replies are written.
 pub fn before_sleep(srv: &mut Server) {
@@ -29,6 +85,7 @@ pub fn before_sleep(srv: &mut Server) {
     if srv.persist.aof.status != crate::persistence::aof::AofStatus::Off {
         crate::persistence::aof::flush(srv, false);
     }
+    crate::modules::host::before_sleep(srv);
     if srv.active_expire_enabled && srv.config.maxmemory == 0 {
         // The fast expiry cycle would go here; the cron's slow cycle is enough for now.
     }

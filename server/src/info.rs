@@ -361,6 +361,7 @@ fn render_section(srv: &Server, name: &str, o: &mut String) {
         }
         "modules" => {
             o.push_str("# Modules\r\n");
+            o.push_str(&crate::modules::api::info::module_list_lines(srv));
         }
         "errorstats" => {
             o.push_str("# Errorstats\r\n");

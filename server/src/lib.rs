@@ -76,7 +76,13 @@ pub fn run(config: config::Config) -> i32 {
             tracing::warn!("Failed to write PID file: {e}");
         }
     }
-    if let Err(e) = modules::load_startup_modules(&mut srv) {
+    // Modules load under the execution lock, as everything that touches the server:
+    // threads they start wait for the loop to sleep before they take it.
+    let startup = {
+        let _lock = exec_lock::acquire();
+        modules::load_startup_modules(&mut srv)
+    };
+    if let Err(e) = startup {
         tracing::warn!("{e}");
         return 1;
     }

@@ -131,9 +131,15 @@ pub fn publish_shard(srv: &mut Server, channel: &[u8], payload: &[u8]) -> usize 
     receivers
 }
 
-/// Sends `__keyspace@<db>__:<key> <event>` and `__keyevent@<db>__:<event> <key>` as the
-/// configuration asks (Redis's `notifyKeyspaceEvent`).
+/// Tells module subscribers, then sends `__keyspace@<db>__:<key> <event>` and
+/// `__keyevent@<db>__:<event> <key>` as the configuration asks (Redis's
+/// `notifyKeyspaceEvent`).
 pub fn notify_keyspace_event(srv: &mut Server, class: u32, event: &str, key: &[u8], db: usize) {
+    // Modules subscribed to keyspace events hear every event, whatever the
+    // configuration says (Redis's `moduleNotifyKeyspaceEvent`).
+    if srv.modules.host.keyspace.has_subscribers() {
+        crate::modules::api::keyspace_events::notify(srv, class, event, key, db);
+    }
     let flags = srv.config.notify_flags;
     if flags & class == 0 {
         return;

@@ -233,6 +233,8 @@ pub struct Server {
     pub modules: crate::modules::Modules,
     /// RDB, AOF, background children, propagation.
     pub persist: crate::persistence::State,
+    /// Lazy expiry is off while this is non-zero (module keyspace-event callbacks run).
+    pub lazy_expire_disabled: u32,
     /// Monotonic time of the current loop iteration.
     pub loop_instant: Instant,
     /// Unix ms at `loop_instant`; command times derive from these two with one
@@ -318,6 +320,7 @@ impl Server {
                 function_hooks: crate::commands::scripting::function::persistence_hooks(),
                 ..Default::default()
             },
+            lazy_expire_disabled: 0,
             loop_instant: Instant::now(),
             loop_unix_ms: unix_ms(),
             event_loop: None,

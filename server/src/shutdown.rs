@@ -20,6 +20,9 @@ pub fn prepare_shutdown(srv: &mut Server, req: ShutdownRequest) -> bool {
     if let Some(p) = &srv.config.unixsocket {
         let _ = std::fs::remove_file(p);
     }
+    if !srv.modules.is_empty() {
+        crate::modules::api::server_events::fire_shutdown(srv);
+    }
     tracing::warn!("Redis is now ready to exit, bye bye...");
     true
 }

@@ -7,6 +7,9 @@ mod hashes; // hash commands, encodings, field expiry
 mod keys; // generic key commands, SCAN, OBJECT, SORT
 mod lists; // list commands, encodings, blocking operations
 mod modules; // native modules: loading, the module API groups, MODULE
+mod modules_admin; // module INFO sections, configs, command filters, dicts, client info
+mod modules_blocking; // module-blocked clients, thread-safe contexts, the execution lock
+mod modules_events; // module timers, keyspace and server events, event loop, publish
 mod modules_keys; // module key API: generic keys, strings, lists, hashes, sorted sets, scan
 mod modules_types; // module data types: values, RDB serialization, copy/unlink/free/digest
 mod persistence; // RDB, BGSAVE, DUMP/RESTORE, AOF, loading

@@ -531,11 +531,39 @@ fn unblock(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         .clients
         .get(slot)
         .is_some_and(|c| c.has(cf::BLOCKED));
-    if !blocked {
+    let module = ctx
+        .srv
+        .clients
+        .get(slot)
+        .and_then(|c| c.blocked.as_ref())
+        .and_then(|b| b.module);
+    // A module block can be ended only if the module handles timeouts.
+    if !blocked || module.is_some_and(|h| !crate::modules::api::blocking::may_timeout(h)) {
         ctx.out().int(0);
         return Ok(());
     }
     let mut c = ctx.srv.clients.take(slot).expect("present");
+    if let Some(h) = module {
+        let done = with_error || crate::modules::api::blocking::reply_timed_out(ctx.srv, &mut c, h);
+        if with_error {
+            let argv = c
+                .blocked
+                .as_ref()
+                .map(|b| b.argv.clone())
+                .unwrap_or_default();
+            crate::blocking::count_unblocked_call(ctx.srv, &argv, true);
+            ctx.srv.count_error("UNBLOCKED");
+            c.out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        }
+        if done {
+            crate::blocking::unblock(ctx.srv, &mut c);
+            ctx.srv.unblocked.push(id as u64);
+        }
+        ctx.srv.clients.put_back(c);
+        ctx.srv.mark_pending_write(slot);
+        ctx.out().int(1);
+        return Ok(());
+    }
     let reply = c.blocked.as_ref().and_then(|b| b.timeout_reply.clone());
     let argv = c
         .blocked

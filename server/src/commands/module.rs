@@ -111,13 +111,7 @@ fn loadex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             return Err(CmdError::fixed(LOAD_FAILED));
         }
     }
-    if !configs.is_empty() {
-        // Module configurations come with the configs API group: none can be applied
-        // yet, so the load fails as Redis's does when a config is not applied.
-        tracing::warn!("Loadex configurations were not applied, likely due to invalid arguments. Unloading the module.");
-        return Err(CmdError::fixed(LOAD_FAILED));
-    }
-    match crate::modules::load(ctx.srv, &path_of(&argv[2]), args) {
+    match crate::modules::load_ex(ctx.srv, &path_of(&argv[2]), args, Some(&configs)) {
         Ok(()) => {
             ctx.out().ok();
             Ok(())

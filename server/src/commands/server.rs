@@ -36,8 +36,7 @@ fn info(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         .iter()
         .map(|a| String::from_utf8_lossy(a).to_ascii_lowercase())
         .collect();
-    let (sections, _everything) = crate::info::requested_sections(&args);
-    let text = crate::info::render(ctx.srv, &sections);
+    let text = crate::modules::api::info::render_info(ctx.srv, &args);
     ctx.out().verbatim(text.as_bytes(), "txt");
     Ok(())
 }
@@ -46,9 +45,14 @@ fn info(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// CONFIG GET parameter [parameter ...]
 /// ```
 fn config_get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<(String, Vec<u8>)> = Vec::new();
     for pat in &argv[2..] {
         for (k, v) in ctx.srv.config.matching(pat) {
+            if !pairs.iter().any(|(x, _)| *x == k) {
+                pairs.push((k, v.into_bytes()));
+            }
+        }
+        for (k, v) in crate::modules::api::configs::matching(ctx.srv, pat) {
             if !pairs.iter().any(|(x, _)| *x == k) {
                 pairs.push((k, v));
             }
@@ -58,7 +62,7 @@ fn config_get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     out.map_len(pairs.len());
     for (k, v) in pairs {
         out.bulk(k.as_bytes());
-        out.bulk(v.as_bytes());
+        out.bulk(&v);
     }
     Ok(())
 }
@@ -70,8 +74,17 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() % 2 != 0 {
         return Err(CmdError::SYNTAX);
     }
-    let pairs: Vec<(String, Vec<String>)> = argv[2..]
-        .chunks(2)
+    // Module configurations (`<module>.<name>`) are set by their modules.
+    let (module_kv, server_kv): (Vec<&[Bytes]>, Vec<&[Bytes]>) =
+        argv[2..].chunks(2).partition(|kv| {
+            ctx.srv
+                .modules
+                .host
+                .configs
+                .has(&String::from_utf8_lossy(&kv[0]))
+        });
+    let pairs: Vec<(String, Vec<String>)> = server_kv
+        .iter()
         .map(|kv| {
             (
                 String::from_utf8_lossy(&kv[0]).into_owned(),
@@ -82,11 +95,26 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let protected_ok =
         crate::dispatch::protected_allowed(ctx.srv.config.enable_protected_configs, ctx.client);
     let old = ctx.srv.config.clone();
-    ctx.srv
-        .config
-        .set_many(&pairs, false, protected_ok)
-        .map_err(|e| CmdError::raw(e.reply_text()))?;
-    crate::config_apply::apply(ctx.srv, &old);
+    if !pairs.is_empty() {
+        ctx.srv
+            .config
+            .set_many(&pairs, false, protected_ok)
+            .map_err(|e| CmdError::raw(e.reply_text()))?;
+        crate::config_apply::apply(ctx.srv, &old);
+    }
+    let module_pairs: Vec<(String, Vec<u8>)> = module_kv
+        .iter()
+        .map(|kv| (String::from_utf8_lossy(&kv[0]).into_owned(), kv[1].to_vec()))
+        .collect();
+    if !module_pairs.is_empty() {
+        crate::modules::api::configs::config_set(ctx.srv, &module_pairs, protected_ok)
+            .map_err(CmdError::raw)?;
+    }
+    let names: Vec<String> = argv[2..]
+        .chunks(2)
+        .map(|kv| String::from_utf8_lossy(&kv[0]).to_ascii_lowercase())
+        .collect();
+    crate::modules::api::server_events::fire_config_change(ctx.srv, &names);
     ctx.out().ok();
     Ok(())
 }
@@ -137,10 +165,12 @@ fn dbsize(ctx: &mut Ctx, _: &[Bytes]) -> CmdResult {
 }
 
 /// Parses the optional `ASYNC`/`SYNC` of `FLUSHDB`/`FLUSHALL`.
-fn flush_mode(argv: &[Bytes]) -> CmdResult {
+/// True for a synchronous flush (what the module flush event reports).
+fn flush_mode(argv: &[Bytes]) -> Result<bool, CmdError> {
     match argv.len() {
-        1 => Ok(()),
-        2 if args::is(&argv[1], "async") || args::is(&argv[1], "sync") => Ok(()),
+        1 => Ok(true),
+        2 if args::is(&argv[1], "async") => Ok(false),
+        2 if args::is(&argv[1], "sync") => Ok(true),
         _ => Err(CmdError::SYNTAX),
     }
 }
@@ -150,6 +180,7 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
     let n = srv.dbs[db].len();
     super::multi::touch_all_watched_in_db(srv, db, None);
     let old = srv.dbs[db].take();
+    crate::blocking::signal_all_blocked_in_db(srv, db);
     // Large keyspaces are freed on another thread so the loop keeps serving; module
     // values are freed here, on the loop, where their free callbacks expect to run.
     if n > 64
@@ -167,9 +198,11 @@ pub fn empty_db(srv: &mut crate::server::Server, db: usize) -> usize {
 /// FLUSHDB [ASYNC | SYNC]
 /// ```
 fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    flush_mode(argv)?;
+    let sync = flush_mode(argv)?;
     let db = ctx.client.db;
+    crate::modules::api::server_events::fire_flush(ctx.srv, false, sync, Some(db));
     let n = empty_db(ctx.srv, db);
+    crate::modules::api::server_events::fire_flush(ctx.srv, true, sync, Some(db));
     ctx.srv.dirty += n as u64;
     // Propagated even when the database was already empty.
     crate::persistence::propagate::force(ctx.srv);
@@ -181,11 +214,13 @@ fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// FLUSHALL [ASYNC | SYNC]
 /// ```
 fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    flush_mode(argv)?;
+    let sync = flush_mode(argv)?;
+    crate::modules::api::server_events::fire_flush(ctx.srv, false, sync, None);
     let mut n = 0;
     for db in 0..ctx.srv.dbs.len() {
         n += empty_db(ctx.srv, db);
     }
+    crate::modules::api::server_events::fire_flush(ctx.srv, true, sync, None);
     ctx.srv.dirty += n as u64;
     crate::persistence::flushall_done(ctx.srv);
     ctx.out().ok();
@@ -229,6 +264,11 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         srv.dirty += 1;
     }
+    if a != b {
+        crate::blocking::signal_all_blocked_in_db(ctx.srv, a);
+        crate::blocking::signal_all_blocked_in_db(ctx.srv, b);
+    }
+    crate::modules::api::server_events::fire_swapdb(ctx.srv, a, b);
     ctx.out().ok();
     Ok(())
 }

@@ -7,9 +7,9 @@
 //! auto-memory pool, the pool allocations and the stack of postponed reply lengths, all
 //! released by [`ModuleCtx::finish`] when the callback returns.
 //!
-//! A context for a module's own thread (thread-safe contexts, a later phase) has the
-//! same shape with `THREAD_SAFE` set and a client of its own; it reaches the server
-//! only while the thread holds the execution lock.
+//! A context for a module's own thread (thread-safe contexts) has the same shape with
+//! `THREAD_SAFE` set and a client of its own; it reaches the server only while the
+//! thread holds the execution lock ([`ModuleCtx::server`]).
 
 use super::api::strings::RmString;
 use super::Module;
@@ -25,14 +25,24 @@ pub mod flags {
     pub const AUTO_MEMORY: u32 = 1 << 0;
     /// The command was called to report its keys (`COMMAND GETKEYS`, getkeys-api).
     pub const KEYS_POS_REQUEST: u32 = 1 << 1;
+    /// Runs a blocked client's reply callback.
+    pub const BLOCKED_REPLY: u32 = 1 << 2;
+    /// Runs a blocked client's timeout callback.
+    pub const BLOCKED_TIMEOUT: u32 = 1 << 3;
     /// A module thread's context.
     pub const THREAD_SAFE: u32 = 1 << 4;
+    /// Frees the private data of a blocked client that disconnected.
+    pub const BLOCKED_DISCONNECTED: u32 = 1 << 5;
     /// The client is a temporary one owned by the context (`OnLoad`, `OnUnload`).
     pub const TEMP_CLIENT: u32 = 1 << 6;
+    /// The context owns a client created for it (thread-safe contexts).
+    pub const NEW_CLIENT: u32 = 1 << 7;
     /// The command was called to report its channels.
     pub const CHANNELS_POS_REQUEST: u32 = 1 << 8;
     /// Serves a command.
     pub const COMMAND: u32 = 1 << 9;
+    /// Runs a keyspace-notification callback.
+    pub const KEYSPACE_NOTIFICATION: u32 = 1 << 10;
 }
 
 /// An object the auto-memory pool frees at the end of the callback.
@@ -73,6 +83,8 @@ pub struct ModuleCtx {
     pub command_name: Option<std::ffi::CString>,
     /// The command name as the client typed it (`WrongArity`).
     pub argv0: Vec<u8>,
+    /// State of the blocking, thread and event API groups.
+    pub ext: super::host::CtxExt,
 }
 
 impl ModuleCtx {
@@ -91,6 +103,7 @@ impl ModuleCtx {
             temp_client: None,
             command_name: None,
             argv0: Vec::new(),
+            ext: Default::default(),
         }
     }
 
@@ -115,11 +128,30 @@ impl ModuleCtx {
         unsafe { (p as *mut ModuleCtx).as_mut() }
     }
 
-    /// The server, when this context may touch it.
+    /// The server, when this context may touch it. A thread-safe context reaches it
+    /// only while its thread holds the execution lock.
     pub fn server(&mut self) -> Option<&mut Server> {
-        // SAFETY: `srv` is null or the server the current callback runs under; the
-        // caller of the module callback holds no other reference while it runs.
+        if !self.may_touch_server() {
+            return None;
+        }
+        // SAFETY: `srv` is null or the server the current callback runs under (or, for
+        // a thread-safe context, the server the loop left while this thread holds the
+        // execution lock); the caller of the module callback holds no other reference
+        // while it runs.
         unsafe { self.srv.as_mut() }
+    }
+
+    /// False for a thread-safe context whose thread does not hold the execution lock;
+    /// refreshes its server pointer otherwise.
+    fn may_touch_server(&mut self) -> bool {
+        if self.flags & flags::THREAD_SAFE == 0 {
+            return true;
+        }
+        if !crate::exec_lock::held_by_current_thread() {
+            return false;
+        }
+        self.srv = super::host::server_ptr();
+        true
     }
 
     /// The client replies go to.
@@ -131,6 +163,9 @@ impl ModuleCtx {
 
     /// The server and the client together.
     pub fn server_and_client(&mut self) -> Option<(&mut Server, &mut Client)> {
+        if !self.may_touch_server() {
+            return None;
+        }
         // SAFETY: as in `server` and `client`; the client is never part of the server's
         // client table while a callback runs on it, so the two do not alias.
         unsafe { Some((self.srv.as_mut()?, self.client.as_mut()?)) }
@@ -191,6 +226,7 @@ impl ModuleCtx {
                 }
             }
         }
+        super::host::finish_ctx(&mut self.ext);
         for p in std::mem::take(&mut self.pool) {
             super::api::memory::free(p);
         }

@@ -15,6 +15,7 @@
 pub mod api;
 pub mod ctx;
 pub mod fork;
+pub mod host;
 pub mod loader;
 pub mod rdb_codec;
 pub mod registry;
@@ -89,6 +90,8 @@ pub struct Module {
     pub types: Vec<&'static types::ModuleType>,
     /// The server, for API functions that get no context (`CreateSubcommand`, ...).
     pub srv: *mut Server,
+    /// State of the blocking, timer, event, info and config API groups.
+    pub ext: host::ModuleExt,
 }
 
 impl Module {
@@ -107,6 +110,7 @@ impl Module {
             acl_categories: Vec::new(),
             types: Vec::new(),
             srv: std::ptr::null_mut(),
+            ext: Default::default(),
         }
     }
 
@@ -141,6 +145,8 @@ pub struct Modules {
     // Boxed: commands and contexts hold pointers to their module.
     #[allow(clippy::vec_box)]
     list: Vec<Box<Module>>,
+    /// What the loop runs for modules: timers, events, filters, configs...
+    pub host: host::HostState,
 }
 
 impl Modules {
@@ -169,6 +175,38 @@ pub struct LoadFailed;
 /// client, and registers it. On failure everything it registered is removed and the
 /// reason is logged; the caller replies with Redis's generic error.
 pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFailed> {
+    load_ex(srv, path, args, None)
+}
+
+/// [`load`] for `MODULE LOADEX`: `configs` (name, value) are queued for the module's
+/// `LoadConfigs`, and the load fails if any is left unused.
+pub fn load_ex(
+    srv: &mut Server,
+    path: &str,
+    args: &[Bytes],
+    configs: Option<&[(Bytes, Bytes)]>,
+) -> Result<(), LoadFailed> {
+    if let Some(cfgs) = configs {
+        for (k, v) in cfgs {
+            srv.config.module_values.insert(
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            );
+        }
+    }
+    let r = load_inner(srv, path, args, configs.is_some());
+    if configs.is_some() {
+        srv.config.module_values.clear();
+    }
+    r
+}
+
+fn load_inner(
+    srv: &mut Server,
+    path: &str,
+    args: &[Bytes],
+    loadex: bool,
+) -> Result<(), LoadFailed> {
     // SAFETY: an administrator asked for this file to be loaded (MODULE LOAD or a
     // loadmodule directive): its code is trusted as Redis trusts it.
     let opened = match unsafe { loader::open(path) } {
@@ -188,6 +226,7 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
             return Err(LoadFailed);
         }
     };
+    host::set_server(srv);
     SERVER.store(srv, Ordering::Relaxed);
     let mut ctx = ctx::ModuleCtx::with_temp_client(srv, std::ptr::null_mut());
     let mut argv: Vec<*mut api::strings::RmString> = args
@@ -221,6 +260,7 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
         other => {
             tracing::warn!("Module {path} initialization failed. Module not loaded");
             if let Some(m) = other {
+                host::forget_module(srv, &*m);
                 m.unregister_commands(srv);
                 remove_acl_categories(&m);
                 for t in &m.types {
@@ -241,7 +281,14 @@ pub fn load(srv: &mut Server, path: &str, args: &[Bytes]) -> Result<(), LoadFail
     if let Ok(mut n) = NAMES.lock() {
         n.push(module.name.clone());
     }
+    let (mp, name, ver): (*const Module, String, i32) = (&*module, module.name.clone(), module.ver);
+    let configs_ok = api::configs::check_after_onload(srv, &module, loadex);
     srv.modules.list.push(module);
+    if !configs_ok {
+        let _ = unload(srv, &name);
+        return Err(LoadFailed);
+    }
+    api::server_events::fire_module_change(srv, mp, &name, ver, true);
     Ok(())
 }
 
@@ -268,6 +315,9 @@ pub fn unload(srv: &mut Server, name: &str) -> Result<(), &'static str> {
         api::set_errno(libc::EBUSY);
         return Err("the module exports one or more module-side data types, can't unload");
     }
+    if let Some(e) = host::unload_refusal(srv, &srv.modules.list[i]) {
+        return Err(e);
+    }
     let onunload = srv.modules.list[i].lib.as_ref().and_then(loader::onunload);
     if let Some(f) = onunload {
         let mp: *mut Module = &mut *srv.modules.list[i];
@@ -283,11 +333,13 @@ pub fn unload(srv: &mut Server, name: &str) -> Result<(), &'static str> {
         }
     }
     let m = srv.modules.list.remove(i);
+    host::forget_module(srv, &*m);
     m.unregister_commands(srv);
     remove_acl_categories(&m);
     if let Ok(mut n) = NAMES.lock() {
         n.retain(|x| x != name);
     }
+    api::server_events::fire_module_change(srv, &*m, &m.name, m.ver, false);
     tracing::info!("Module {} unloaded", m.name);
     // The commands go before the library that holds their code.
     let Module { commands, lib, .. } = *m;
@@ -310,5 +362,8 @@ pub fn load_startup_modules(srv: &mut Server) -> Result<(), String> {
         }
     }
     STARTUP.store(false, Ordering::Relaxed);
+    if result.is_ok() && !srv.config.module_values.is_empty() {
+        result = Err("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into());
+    }
     result
 }

@@ -178,15 +178,55 @@ pub fn call(mctx: &mut ModuleCtx, argv: Vec<Bytes>, fl: CallFlags) -> *mut CallR
         Some(c) => (c.db, c.resp()),
         None => (0, 2),
     };
+    let module = mctx.module;
+    let caller_id = mctx.client().map_or(0, |c| c.id);
     let Some(srv) = mctx.server() else {
         set_errno(libc::EINVAL);
         return std::ptr::null_mut();
     };
+    // SAFETY: the context's module record (or null) outlives the call.
+    let mut module = unsafe { module.as_mut() };
+    if let Some(m) = module.as_deref_mut() {
+        m.ext.in_call += 1;
+    }
+    // Command filters see module calls too (a `NOSELF` filter skips its own module's).
+    let argv = if srv.modules.host.filters.is_empty() {
+        argv
+    } else {
+        super::filters::apply(srv, caller_id, argv)
+    };
+    let reply = call_checked(srv, ctx_ptr, argv, fl, db, client_resp);
+    if let Some(m) = module {
+        m.ext.in_call -= 1;
+    }
+    match reply {
+        Some(r) => {
+            let p = Box::into_raw(r);
+            mctx.auto_add(AutoObj::Reply(p));
+            p
+        }
+        None => std::ptr::null_mut(),
+    }
+}
+
+/// The checks and the call itself, once filters ran.
+fn call_checked(
+    srv: &mut crate::server::Server,
+    ctx_ptr: *mut c_void,
+    argv: Vec<Bytes>,
+    fl: CallFlags,
+    db: usize,
+    client_resp: u8,
+) -> Option<Box<CallReply>> {
+    if argv.is_empty() {
+        set_errno(libc::ENOENT);
+        return None;
+    }
     if fl.run_as_user {
         // No ACL users yet: every client runs as the default user, which may run
         // everything, so the check passes.
     }
-    let reply = match check(srv, &argv, &fl) {
+    match check(srv, &argv, &fl) {
         Err(Refusal(errno, text)) => {
             set_errno(errno);
             if fl.errors_as_replies {
@@ -225,19 +265,14 @@ pub fn call(mctx: &mut ModuleCtx, argv: Vec<Bytes>, fl: CallFlags) -> *mut CallR
             }
             Some(r)
         }
-    };
-    match reply {
-        Some(r) => {
-            let p = Box::into_raw(r);
-            mctx.auto_add(AutoObj::Reply(p));
-            p
-        }
-        None => std::ptr::null_mut(),
     }
 }
 
 fn uncount_error(srv: &mut crate::server::Server, code: &str) {
     srv.stats.total_error_replies = srv.stats.total_error_replies.saturating_sub(1);
+    // The nested call moved `prev_err_count` past this error: move it back, so an error
+    // the module then replies makes its own command a failed one.
+    srv.prev_err_count = srv.prev_err_count.saturating_sub(1);
     if let Some(n) = srv.error_stats.get_mut(code) {
         *n -= 1;
         if *n == 0 {

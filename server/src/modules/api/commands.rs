@@ -283,6 +283,9 @@ fn invoke(ctx: &mut Ctx, argv: &[Bytes], cmd: CmdRef) -> CmdResult {
     let client: *mut crate::client::Client = &mut *ctx.client;
     let mut mctx = ModuleCtx::new(srv, client, mc.module, ctxf::COMMAND);
     mctx.argv0 = argv.first().map(|a| a.to_vec()).unwrap_or_default();
+    mctx.ext.argv = argv.to_vec();
+    crate::modules::host::push_running(client);
+    crate::modules::host::set_server_ptr(srv);
     mctx.command_name = std::ffi::CString::new(mc.meta.name.clone()).ok();
     let mut strs: Vec<*mut RmString> = argv.iter().map(|a| RmString::create(a)).collect();
     // SAFETY: the module's command function, called as the API specifies: a live
@@ -295,6 +298,7 @@ fn invoke(ctx: &mut Ctx, argv: &[Bytes], cmd: CmdRef) -> CmdResult {
             strs.len() as c_int,
         );
     }
+    crate::modules::host::pop_running();
     mctx.finish();
     for s in strs {
         // SAFETY: we own one reference to each argument string.

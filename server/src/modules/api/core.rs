@@ -249,7 +249,16 @@ unsafe extern "C" fn monotonic_microseconds() -> c_ulonglong {
         .as_micros() as u64
 }
 
+/// The command's frozen time (Redis updates its cached time before each command and in
+/// the cron), for a thread holding the execution lock; the current time otherwise.
 unsafe extern "C" fn cached_microseconds() -> c_ulonglong {
+    if crate::exec_lock::held_by_current_thread() {
+        // SAFETY: the calling thread holds the execution lock; only a copied field is
+        // read.
+        if let Some(srv) = unsafe { crate::modules::host::server_ptr().as_ref() } {
+            return (srv.cmd_time_ms as u64) * 1000;
+        }
+    }
     crate::server::unix_us() as u64
 }
 
@@ -266,7 +275,11 @@ unsafe extern "C" fn select_db(ctx: *mut c_void, id: c_int) -> c_int {
     let Some(c) = (unsafe { ctx_of(ctx) }) else {
         return ERR;
     };
-    let ndb = c.server().map(|s| s.dbs.len()).unwrap_or(0);
+    // A thread-safe context selects on its own client, with or without the lock.
+    let ndb = c
+        .server()
+        .map(|s| s.dbs.len())
+        .unwrap_or_else(crate::modules::host::num_dbs);
     match (c.client(), usize::try_from(id)) {
         (Some(cl), Ok(id)) if id < ndb => {
             cl.db = id;

@@ -6,23 +6,37 @@
 use crate::modules::ctx::ModuleCtx;
 use std::os::raw::{c_int, c_void};
 
+pub mod acl;
+pub mod blocking;
 pub mod call;
 pub mod call_reply;
+pub mod client_info;
 pub mod command_info;
 pub mod commands;
+pub mod configs;
 pub mod core;
 pub mod datatype;
+pub mod dict;
 pub mod digest;
+pub mod event_loop;
+pub mod filters;
+pub mod fork;
+pub mod info;
 pub mod keys;
 pub mod keys_hash;
 pub mod keys_list;
 pub mod keys_string;
 pub mod keys_zset;
+pub mod keyspace_events;
 pub mod memory;
+pub mod publish;
 pub mod rdb_io;
 pub mod reply;
 pub mod scan;
+pub mod server_events;
 pub mod strings;
+pub mod thread_safe;
+pub mod timers;
 
 /// `REDISMODULE_OK`.
 pub const OK: c_int = coil_modules_api::REDISMODULE_OK;

@@ -32,7 +32,15 @@ pub fn error_code(text: &[u8]) -> String {
 /// Replies with an error whose text starts with its code (Redis's
 /// `addReplyErrorFormat(c, "-%s", err)`): newlines become spaces, the error is counted.
 pub fn reply_error_text(ctx: &mut ModuleCtx, text: &[u8]) {
-    let Some((srv, client)) = ctx.server_and_client() else {
+    // A thread-safe context replies into a blocked client's reply client: its errors
+    // are counted when those replies reach the client (Redis's deferred error stats).
+    let thread_safe = ctx.flags & crate::modules::ctx::flags::THREAD_SAFE != 0;
+    let reachable = if thread_safe {
+        None
+    } else {
+        ctx.server_and_client()
+    };
+    let Some((srv, client)) = reachable else {
         if let Some(c) = ctx.client() {
             write_error(&mut c.out, text);
         }
@@ -267,10 +275,16 @@ unsafe extern "C" fn reply_with_call_reply(ctx: *mut c_void, reply: *mut c_void)
     }
     let proto = r.proto().to_vec();
     let errors = r.error_codes();
-    if let Some((srv, client)) = c.server_and_client() {
-        for code in errors {
-            srv.count_error(&code);
+    // Errors are counted when the server is reachable (a thread-safe context without
+    // the lock only writes into its own reply client).
+    if c.flags & crate::modules::ctx::flags::THREAD_SAFE == 0 {
+        if let Some(srv) = c.server() {
+            for code in errors {
+                srv.count_error(&code);
+            }
         }
+    }
+    if let Some(client) = c.client() {
         client.out.raw(&proto);
     }
     OK
